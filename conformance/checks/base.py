@@ -1,0 +1,103 @@
+"""What a check is: an id, a category, a level, a one-line rule, and one short function.
+
+A check function takes (exchange, contract) and returns nothing or raises CheckFailure, an
+AssertionError so that pytest reports a failure, not an error. Its text is fixed:
+
+    [check.id] title
+    Received: what the target sent
+    Documented: what the contract says
+    Contract: openapi/file#/pointer
+    Request: curl line, token shown as $CLOUDFLARE_API_TOKEN
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from conformance.contract import Contract
+from conformance.exchange import Exchange
+
+CATEGORIES = ("schema", "enums", "params", "auth", "errors", "semantics", "transport")
+LEVELS = ("MUST", "SHOULD")
+
+
+class CheckFailure(AssertionError):
+    """A rule of the contract does not hold for one exchange."""
+
+    def __init__(self, title: str, received: str, documented: str, contract: str) -> None:
+        super().__init__(title)
+        self.title, self.received, self.documented, self.contract = title, received, documented, contract
+        self.check_id = ""
+        self.request = ""
+
+    def __str__(self) -> str:
+        return "\n".join(
+            [
+                f"[{self.check_id}] {self.title}",
+                f"Received: {self.received}",
+                f"Documented: {self.documented}",
+                f"Contract: {self.contract}",
+                f"Request: {self.request}",
+            ]
+        )
+
+
+CheckFunction = Callable[[Exchange, Contract], None]
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str
+    category: str
+    level: str
+    rule: str
+    probes: tuple[str, ...]  # the probe kinds it applies to
+    function: CheckFunction
+
+    def run(self, exchange: Exchange, contract: Contract) -> None:
+        """Run the check; a failure carries this check's id and the redacted request."""
+        try:
+            if exchange.response is None:
+                raise CheckFailure("no HTTP response", exchange.error, "an HTTP response", contract.operation_pointer)
+            self.function(exchange, contract)
+        except CheckFailure as failure:
+            failure.check_id, failure.request = self.id, exchange.request_line()
+            raise
+
+
+def show(value: Any) -> str:
+    """A received or documented value, as JSON, kept to one short line."""
+    text = json.dumps(value, sort_keys=True, default=str)
+    return text if len(text) <= 200 else text[:200] + "..."
+
+
+def received_status(exchange: Exchange) -> str:
+    """HTTP status and a body excerpt, for failures about the status."""
+    if exchange.response is None:
+        return f"no response ({exchange.error})"
+    return f"HTTP {exchange.response.status} {exchange.response.excerpt(120)}"
+
+
+class NotApplicable(Exception):
+    """The exchange gives the check nothing to look at (e.g. no 200 body); another check reports why."""
+
+
+REGISTRY: list[Check] = []
+
+
+def rule(id: str, category: str, level: str, rule: str, probes: tuple[str, ...]) -> Callable[[CheckFunction], Check]:
+    """Register a check function under its id."""
+
+    def register(function: CheckFunction) -> Check:
+        return register_check(Check(id, category, level, rule, probes, function))
+
+    return register
+
+
+def register_check(check: Check) -> Check:
+    assert check.category in CATEGORIES and check.level in LEVELS, check
+    assert all(c.id != check.id for c in REGISTRY), f"duplicate check id {check.id}"
+    REGISTRY.append(check)
+    return check

@@ -1,0 +1,56 @@
+"""Reading a 200 body: the session object where the edition puts it, and the sessions nested in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from conformance.checks.base import NotApplicable
+from conformance.contract import Contract
+from conformance.exchange import NO_JSON, Exchange
+
+# Probe kinds, grouped by what they should get back.
+BODY_PROBES = ("session", "breakout")
+FAILURE_PROBES = ("auth", "too-long", "bad-boolean", "unknown-session", "method")
+ALL_PROBES = BODY_PROBES + FAILURE_PROBES + ("at-limit",)
+
+
+def ok_body(exchange: Exchange) -> Any:
+    """The JSON body of a 200 response."""
+    response = exchange.response
+    if response is None or response.status != 200:
+        status = response.status if response else "none"
+        raise NotApplicable(f"no 200 response to check (status {status}); transport.session-ok reports it")
+    if response.json is NO_JSON:
+        raise NotApplicable("the 200 body is not JSON; errors.json-content-type reports it")
+    return response.json
+
+
+def lookup(document: Any, pointer: str) -> Any:
+    """The value at a JSON pointer, or None when absent."""
+    for part in pointer.split("/")[1:]:
+        part = part.replace("~1", "/").replace("~0", "~")
+        if isinstance(document, dict):
+            document = document.get(part)
+        elif isinstance(document, list) and part.isdigit() and int(part) < len(document):
+            document = document[int(part)]
+        else:
+            return None
+    return document
+
+
+def session_of(exchange: Exchange, contract: Contract) -> dict[str, Any]:
+    """The session object of a 200 body, where the checked edition puts it."""
+    session = lookup(ok_body(exchange), contract.session_pointer)
+    if not isinstance(session, dict):
+        raise NotApplicable(f"no session object at {contract.session_pointer}; schema.envelope reports it")
+    return session
+
+
+def sessions_in(session: dict[str, Any], pointer: str, nested: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The session and, recursively, its breakout rooms, each with its pointer."""
+    yield pointer, session
+    rooms = session.get(nested)
+    for index, room in enumerate(rooms if isinstance(rooms, list) else []):
+        if isinstance(room, dict):
+            yield from sessions_in(room, f"{pointer}/{nested}/{index}", nested)

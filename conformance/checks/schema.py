@@ -1,0 +1,66 @@
+"""schema: the 200 body has the documented shape. Each check reads one kind of schema error."""
+
+from __future__ import annotations
+
+from conformance.checks.base import CheckFailure, rule, show
+from conformance.checks.body import BODY_PROBES, lookup, ok_body, session_of
+from conformance.contract import Contract, SchemaError
+from conformance.exchange import Exchange
+
+
+def schema_errors(exchange: Exchange, contract: Contract, keyword: str = "") -> list[SchemaError]:
+    """Errors of the 200 body against the edition's schema, optionally of one keyword only."""
+    session_of(exchange, contract)  # nothing to say about a body without a session: schema.envelope does
+    errors = contract.validate_body(ok_body(exchange))
+    return [e for e in errors if not keyword or e.keyword == keyword]
+
+
+def fail_with(error: SchemaError, title: str, documented: str) -> CheckFailure:
+    return CheckFailure(title, f"{show(error.value)} at {error.pointer or '/'}", documented, error.contract)
+
+
+@rule("schema.envelope", "schema", "MUST", "a 200 body is a JSON object with the session where the edition puts it", BODY_PROBES)
+def envelope(exchange: Exchange, contract: Contract) -> None:
+    body = ok_body(exchange)
+    if not isinstance(lookup(body, contract.session_pointer), dict):
+        pointer = f"openapi/schemas/{contract.response_schema_name}"
+        documented = f"a session object at {contract.session_pointer} ({contract.edition} edition)"
+        raise CheckFailure(f"no session object at {contract.session_pointer}", show(body), documented, pointer)
+
+
+@rule("schema.body", "schema", "MUST", "the whole 200 body validates against the edition's response schema", BODY_PROBES)
+def body(exchange: Exchange, contract: Contract) -> None:
+    errors = schema_errors(exchange, contract)
+    if errors:
+        first = errors[0]
+        raise fail_with(first, f"the 200 body breaks the schema in {len(errors)} place(s)", first.message)
+
+
+@rule("schema.required-fields", "schema", "MUST", "every required session field is present", BODY_PROBES)
+def required_fields(exchange: Exchange, contract: Contract) -> None:
+    for error in schema_errors(exchange, contract, "required"):
+        missing = error.detail["property"]
+        documented = f"required: {show(contract.session['required'])}"
+        raise CheckFailure(
+            f"required field {missing} is missing at {error.pointer}", f"fields {show(sorted(error.value))}", documented, error.contract
+        )
+
+
+@rule("schema.field-types", "schema", "MUST", "every field has its documented JSON type", BODY_PROBES)
+def field_types(exchange: Exchange, contract: Contract) -> None:
+    for error in schema_errors(exchange, contract, "type"):
+        raise fail_with(error, f"{error.pointer} has the wrong type", f"type {show(error.detail['types'])}")
+
+
+@rule("schema.timestamps", "schema", "MUST", "timestamps are RFC 3339 date-times", BODY_PROBES)
+def timestamps(exchange: Exchange, contract: Contract) -> None:
+    for error in schema_errors(exchange, contract, "format"):
+        raise fail_with(error, f"{error.pointer} is not an RFC 3339 timestamp", f"format {show(error.detail['format'])}")
+
+
+@rule("schema.breakout-rooms", "schema", "MUST", "each breakout room validates as a session", ("breakout",))
+def breakout_rooms(exchange: Exchange, contract: Contract) -> None:
+    rooms = f"{contract.session_pointer}/{contract.nested_sessions_field}/"
+    for error in schema_errors(exchange, contract):
+        if error.pointer.startswith(rooms):
+            raise fail_with(error, f"breakout room at {error.pointer} is not a valid session", error.message)

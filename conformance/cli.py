@@ -1,0 +1,118 @@
+"""rtk-conformance: run the suite, serve the reference mock, list the checks.
+
+`run` calls pytest.main on the suite, so the CLI and pytest share one runner and one report.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+from typing import Any, NoReturn
+
+import pytest
+
+from conformance.mock import ReferenceMock
+from conformance.mock.app import BASE_PATH
+from conformance.mock.data import DataFileError, load_data
+from conformance.mock.ratelimit import RateLimiter
+from conformance.mock.server import bind, serve_forever, url_of
+from conformance.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, flag, kind
+
+EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
+# pytest's exit codes, as DESIGN §2's: tests failed or none ran -> 1; usage, internal, interrupted -> 2
+PYTEST_EXIT = {pytest.ExitCode.OK: EXIT_OK, pytest.ExitCode.TESTS_FAILED: EXIT_VIOLATION, pytest.ExitCode.NO_TESTS_COLLECTED: EXIT_VIOLATION}
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        """One line, and exit 2, instead of argparse's usage dump."""
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="rtk-conformance", description="Conformance suite for RealtimeKit 'Fetch details of a session'.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    run = commands.add_parser("run", help="run the suite against a target (default: the embedded reference mock)")
+    add_arguments(run.add_argument)
+    run.add_argument("--junitxml", metavar="PATH", help="write JUnit XML")
+    run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="passed to pytest, after --")
+    mock = commands.add_parser("mock", help="serve the reference mock on loopback")
+    mock.add_argument("--host", default="127.0.0.1")
+    mock.add_argument("--port", type=int, default=8787, help="0 picks a free port (default 8787)")
+    mock.add_argument("--data", metavar="FILE", help="seed data in the shape of the bundled data.json")
+    mock.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 past N requests per window, e.g. 1200/300")
+    commands.add_parser("checks", help="list every check: id, category, level, rule")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    command = {"run": run_suite, "mock": serve_mock, "checks": list_checks}[args.command]
+    return int(command(args))
+
+
+def pytest_arguments(args: argparse.Namespace) -> list[str]:
+    """The run's options as the plugin's prefixed pytest options; only those given, so precedence stays in resolve()."""
+    forwarded = ["--pyargs", "conformance.suite", "-q"]
+    for setting in SETTINGS:
+        value = getattr(args, setting.name)
+        if value is None:
+            continue
+        if kind(setting) == "bool":
+            forwarded.append(flag(setting, "conformance-") if value else "--no-" + flag(setting, "conformance-")[2:])
+        else:
+            for item in value if isinstance(value, list) else [value]:
+                forwarded += [flag(setting, "conformance-"), str(item)]
+    if args.junitxml:
+        forwarded += ["--junitxml", args.junitxml]
+    return forwarded + list(args.pytest_args)
+
+
+def run_suite(args: argparse.Namespace) -> int:
+    code = pytest.main(pytest_arguments(args))
+    return PYTEST_EXIT.get(code, EXIT_USAGE)
+
+
+def serve_mock(args: argparse.Namespace) -> int:
+    try:
+        data = load_data(args.data)
+        limiter = RateLimiter.parse(args.rate_limit) if args.rate_limit else RateLimiter()
+        sock = bind(args.host, args.port)
+    except DataFileError as exc:
+        return _usage_error(str(exc))
+    except ValueError:
+        return _usage_error(f"--rate-limit must look like N/SECONDS, e.g. 1200/300, got {args.rate_limit!r}")
+    except OSError as exc:
+        return _usage_error(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
+    url = url_of(sock) + BASE_PATH
+    print(f"# RealtimeKit reference mock at {url} (Ctrl-C stops it). Paste these lines into a shell, then: rtk-conformance run")
+    for name, value in _exports(url, data).items():
+        print(f"export {name}={shlex.quote(value)}")
+    sys.stdout.flush()
+    serve_forever(ReferenceMock(data, limiter), sock)
+    return EXIT_OK
+
+
+def _exports(url: str, data: Any) -> dict[str, str]:
+    by_name = {s.name: s for s in SETTINGS}
+    return {
+        env_name(by_name["target"]): url,
+        TOKEN_ENV: data.token,
+        env_name(by_name["account_id"]): data.account_id,
+        env_name(by_name["app_id"]): data.app_id,
+        env_name(by_name["session_id"]): ",".join(data.session_ids),
+    }
+
+
+def list_checks(args: argparse.Namespace) -> int:
+    from conformance.checks import REGISTRY
+
+    for check in REGISTRY:
+        print(f"{check.id:<34} {check.category:<10} {check.level:<6} {check.rule}")
+    return EXIT_OK
+
+
+def _usage_error(message: str) -> int:
+    print(f"rtk-conformance: error: {message}", file=sys.stderr)
+    return EXIT_USAGE

@@ -1,0 +1,179 @@
+"""The contract in openapi/, loaded once: validators and the facts checks ask about.
+
+Python never restates a field, an enum or a limit: everything here is read from the files.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property, lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jsonschema_rs
+import yaml
+
+FRAGMENT_NAME = "get-session-details.openapi.yaml"
+SCHEMA_BASE = "rtk:///openapi/schemas/"
+EDITIONS = ("documented",)
+
+
+def contract_dir() -> Path:
+    """openapi/ inside the installed wheel, else the checkout's."""
+    shipped = Path(str(resources.files("conformance"))) / "openapi"
+    if (shipped / FRAGMENT_NAME).is_file():
+        return shipped
+    return Path(__file__).resolve().parent.parent / "openapi"
+
+
+@dataclass(frozen=True)
+class SchemaError:
+    """One way a JSON document breaks a schema, located in the document and in the contract."""
+
+    pointer: str  # where in the checked document
+    keyword: str  # the JSON Schema keyword that failed: type, required, enum, format, ...
+    message: str
+    value: Any
+    contract: str  # where in openapi/: file#/json/pointer
+    detail: dict[str, Any]  # what the keyword asked for, e.g. {"types": ["number"]}
+
+
+def _file_of(parameter: dict[str, Any]) -> str:
+    """The schemas/ file a parameter's schema $refs."""
+    return str(parameter["schema"]["$ref"]).removeprefix("schemas/")
+
+
+def _pointer(parts: list[str | int]) -> str:
+    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+class Contract:
+    """Read-only view of the contract files."""
+
+    def __init__(self, root: Path, edition: str = "documented") -> None:
+        if edition not in EDITIONS:
+            raise ValueError(f"unknown edition {edition!r}: choose one of {', '.join(EDITIONS)}")
+        self.root, self.edition = root, edition
+        self.fragment: dict[str, Any] = yaml.safe_load((root / FRAGMENT_NAME).read_text())
+        self.schemas = {
+            path.name: json.loads(path.read_text()) for path in sorted((root / "schemas").glob("*.json"))
+        }
+        self._registry = jsonschema_rs.Registry([(SCHEMA_BASE + n, s) for n, s in self.schemas.items()])
+
+    @property
+    def fragment_path(self) -> Path:
+        return self.root / FRAGMENT_NAME
+
+    @cached_property
+    def path_template(self) -> str:
+        (path,) = self.fragment["paths"]
+        return str(path)
+
+    @property
+    def operation_pointer(self) -> str:
+        """Where the operation sits in the fragment, as file#/pointer."""
+        return f"openapi/{FRAGMENT_NAME}#{_pointer(['paths', self.path_template, 'get'])}"
+
+    @property
+    def security_pointer(self) -> str:
+        (scheme,) = self.fragment["components"]["securitySchemes"]
+        return f"openapi/{FRAGMENT_NAME}#/components/securitySchemes/{scheme}"
+
+    @cached_property
+    def operation(self) -> dict[str, Any]:
+        return dict(self.fragment["paths"][self.path_template]["get"])
+
+    @cached_property
+    def parameters(self) -> dict[str, dict[str, Any]]:
+        """Each parameter by name, its schema resolved from schemas/."""
+        return {p["name"]: {**p, "schema_file": _file_of(p), "schema": self.schemas[_file_of(p)]} for p in self.operation["parameters"]}
+
+    def path_parameters(self) -> list[str]:
+        return [n for n, p in self.parameters.items() if p["in"] == "path"]
+
+    @cached_property
+    def breakout_rooms_parameter(self) -> str:
+        """The boolean query parameter (include_breakout_rooms)."""
+        (name,) = [n for n, p in self.parameters.items() if p["in"] == "query" and p["schema"]["type"] == "boolean"]
+        return name
+
+    def max_lengths(self) -> dict[str, int]:
+        """Path parameters with a documented maxLength."""
+        return {n: p["schema"]["maxLength"] for n, p in self.parameters.items() if "maxLength" in p["schema"]}
+
+    def parameter_pointer(self, name: str, keyword: str) -> str:
+        return f"openapi/schemas/{self.parameters[name]['schema_file']}#/{keyword}"
+
+    @cached_property
+    def session(self) -> dict[str, Any]:
+        return dict(self.schemas["session.schema.json"])
+
+    @property
+    def response_schema_name(self) -> str:
+        return f"session-response.{self.edition}.schema.json"
+
+    @property
+    def session_pointer(self) -> str:
+        """Where the session object sits in a 200 body of this edition."""
+        return str(self.schemas[self.response_schema_name]["x-session-pointer"])
+
+    def envelope_semantics(self) -> dict[str, dict[str, Any]]:
+        """Per top-level field of the 200 body, its x-semantics rules."""
+        props = self.schemas[self.response_schema_name]["properties"]
+        return {n: p["x-semantics"] for n, p in props.items() if "x-semantics" in p}
+
+    @cached_property
+    def nested_sessions_field(self) -> str:
+        """The session field holding sessions of the same shape (breakout_rooms)."""
+        props = self.session["properties"].items()
+        (name,) = [n for n, p in props if p.get("items", {}).get("$ref") == "#"]
+        return name
+
+    def field_semantics(self) -> dict[str, dict[str, Any]]:
+        """Per session field, its x-semantics rules."""
+        props = self.session["properties"]
+        return {n: p["x-semantics"] for n, p in props.items() if "x-semantics" in p}
+
+    def enum_fields(self) -> dict[str, list[str]]:
+        return {n: p["enum"] for n, p in self.session["properties"].items() if "enum" in p}
+
+    def session_property_pointer(self, field: str, keyword: str = "") -> str:
+        suffix = f"/{keyword}" if keyword else ""
+        return f"openapi/schemas/session.schema.json#/properties/{field}{suffix}"
+
+    def validate_body(self, body: Any) -> list[SchemaError]:
+        return _errors(self._validator(self.response_schema_name), body)
+
+    def validate_failure(self, body: Any) -> list[SchemaError]:
+        return _errors(self._validator("failure.schema.json"), body)
+
+    def validate_session(self, session: Any) -> list[SchemaError]:
+        return _errors(self._validator("session.schema.json"), session)
+
+    @lru_cache(maxsize=None)  # noqa: B019 - one Contract per process, compiled once
+    def _validator(self, name: str) -> Any:
+        return jsonschema_rs.validator_for(
+            self.schemas[name], registry=self._registry, base_uri=SCHEMA_BASE + name, validate_formats=True
+        )
+
+
+def _errors(validator: Any, document: Any) -> list[SchemaError]:
+    found = [
+        SchemaError(
+            pointer=_pointer(list(e.instance_path)),
+            keyword=str(e.kind.name),
+            message=str(e.message),
+            value=e.instance,
+            contract="openapi/schemas/" + str(e.absolute_keyword_location).removeprefix(SCHEMA_BASE),
+            detail=dict(e.kind.as_dict()),
+        )
+        for e in validator.iter_errors(document)
+    ]
+    return sorted(found, key=lambda err: err.pointer)
+
+
+@lru_cache(maxsize=None)
+def load_contract(edition: str = "documented") -> Contract:
+    return Contract(contract_dir(), edition)

@@ -1,0 +1,195 @@
+"""The reference mock: GetSessionDetails answered as Cloudflare does (CONTRACT-FACTS §4).
+
+`ReferenceMock.respond` is a pure function of the request, built from small steps, so that a
+deliberately broken variant (a mutant) overrides one step and nothing else.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import parse_qsl, unquote
+
+from conformance.contract import load_contract
+from conformance.mock.data import MockData
+from conformance.mock.ratelimit import RateLimiter
+
+BASE_PATH = "/client/v4"
+BOOLEANS = {"true": True, "false": False}
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str  # raw, still percent-encoded
+    query: list[tuple[str, str]] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # lower-case names
+
+    @classmethod
+    def from_scope(cls, scope: dict[str, Any]) -> Request:
+        raw_path = scope.get("raw_path") or scope["path"].encode()
+        return cls(
+            method=scope["method"],
+            path=raw_path.decode("latin-1"),
+            query=parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True),
+            headers={k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])},
+        )
+
+
+@dataclass
+class Reply:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+    content_type: str = "application/json"
+
+
+def cloudflare_failure(status: int, code: int, message: str, **extra: Any) -> Reply:
+    """The Cloudflare v4 failure envelope, used by the API gateway."""
+    error = {"code": code, "message": message, **extra}
+    return Reply(status, {"success": False, "errors": [error], "messages": [], "result": None})
+
+
+def realtimekit_failure(status: int, message: str) -> Reply:
+    """RealtimeKit's own error shape, used by its backend."""
+    return Reply(status, {"success": False, "error": {"code": status, "message": message}})
+
+
+Step = Callable[[Request, dict[str, str]], "Reply | None"]
+
+
+class ReferenceMock:
+    """ASGI app answering GET {BASE_PATH}/accounts/{account_id}/realtime/kit/{app_id}/sessions/{session_id}."""
+
+    def __init__(self, data: MockData, limiter: RateLimiter | None = None, base_path: str = BASE_PATH) -> None:
+        self.data = data
+        self.limiter = limiter or RateLimiter()
+        self.template = (base_path.rstrip("/") + load_contract().path_template).split("/")
+        self.max_lengths = load_contract().max_lengths()
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+        elif scope["type"] == "http":
+            await _send(send, self.respond(Request.from_scope(scope)))
+
+    def respond(self, request: Request) -> Reply:
+        reply = self.route(request)
+        self.limiter.stamp(reply)
+        return reply
+
+    def route(self, request: Request) -> Reply:
+        params = self.match(request.path)
+        if params is None:
+            return cloudflare_failure(404, 7000, "No route for that URI")
+        for step in self.steps():
+            reply = step(request, params)
+            if reply is not None:
+                return reply
+        return self.found(request, params)
+
+    def steps(self) -> list[Step]:
+        """What is checked before the session is looked up, in Cloudflare's order: gateway first."""
+        return [self.method, self.rate_limit, self.credentials, self.identifiers, self.token, self.query]
+
+    def match(self, raw_path: str) -> dict[str, str] | None:
+        segments = raw_path.split("/")
+        if len(segments) != len(self.template):
+            return None
+        params: dict[str, str] = {}
+        for expected, got in zip(self.template, segments):
+            if expected.startswith("{"):
+                if not got:
+                    return None
+                params[expected.strip("{}")] = unquote(got)
+            elif expected != got:
+                return None
+        return params
+
+    def method(self, request: Request, params: dict[str, str]) -> Reply | None:
+        if request.method == "GET":
+            return None
+        reply = cloudflare_failure(405, 7001, "Method not allowed")
+        reply.headers["allow"] = "GET"
+        return reply
+
+    def rate_limit(self, request: Request, params: dict[str, str]) -> Reply | None:
+        retry_after = self.limiter.take()
+        if retry_after is None:
+            return None
+        reply = cloudflare_failure(429, 971, "Please wait and consider throttling your request speed")
+        reply.headers["retry-after"] = str(retry_after)
+        return reply
+
+    def credentials(self, request: Request, params: dict[str, str]) -> Reply | None:
+        header = request.headers.get("authorization")
+        if header is None:
+            return cloudflare_failure(400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+        scheme, _, token = header.partition(" ")
+        if scheme != "Bearer" or not token.strip():
+            chain = [{"code": 6111, "message": "Invalid format for Authorization header"}]
+            return cloudflare_failure(400, 6003, "Invalid request headers", error_chain=chain)
+        return None
+
+    def identifiers(self, request: Request, params: dict[str, str]) -> Reply | None:
+        for name, limit in self.max_lengths.items():
+            if len(params[name]) > limit:
+                route = f"/accounts/{params['account_id']}/realtime/kit/{params['app_id']}"
+                message = f"Could not route to {route}, perhaps your object identifier is invalid?"
+                return cloudflare_failure(400, 7003, message)
+        return None
+
+    def token(self, request: Request, params: dict[str, str]) -> Reply | None:
+        token = request.headers["authorization"].partition(" ")[2].strip()
+        if token not in self.data.realtime_tokens + self.data.tokens_without_permission:
+            return cloudflare_failure(403, 9109, "Invalid access token")
+        if token not in self.data.realtime_tokens or params["account_id"] != self.data.account_id:
+            return cloudflare_failure(403, 10000, "Authentication error")
+        return None
+
+    def query(self, request: Request, params: dict[str, str]) -> Reply | None:
+        for name, value in request.query:
+            if name == "include_breakout_rooms" and value not in BOOLEANS:
+                return realtimekit_failure(400, "include_breakout_rooms must be true or false")
+        return None
+
+    def found(self, request: Request, params: dict[str, str]) -> Reply:
+        if params["app_id"] != self.data.app_id:
+            return realtimekit_failure(404, "App not found")
+        session = self.data.by_id.get(params["session_id"])
+        if session is None:
+            return realtimekit_failure(404, "Session not found")
+        return Reply(200, self.body(session, _wants_breakout_rooms(request)))
+
+    def body(self, session: dict[str, Any], breakout_rooms: bool) -> dict[str, Any]:
+        """The 200 body in the documented edition."""
+        shown = copy.deepcopy(session)
+        if breakout_rooms:
+            shown.setdefault("breakout_rooms", [])
+        else:
+            shown.pop("breakout_rooms", None)
+        return {"success": True, "data": {"session": shown}}
+
+
+def _wants_breakout_rooms(request: Request) -> bool:
+    return any(BOOLEANS.get(v, False) for n, v in request.query if n == "include_breakout_rooms")
+
+
+async def _send(send: Any, reply: Reply) -> None:
+    payload = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
+    headers = [(b"content-type", reply.content_type.encode()), (b"content-length", str(len(payload)).encode())]
+    headers += [(k.encode(), v.encode()) for k, v in reply.headers.items()]
+    await send({"type": "http.response.start", "status": reply.status, "headers": headers})
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def _lifespan(receive: Any, send: Any) -> None:
+    while True:
+        message = await receive()
+        if message["type"] == "lifespan.startup":
+            await send({"type": "lifespan.startup.complete"})
+        elif message["type"] == "lifespan.shutdown":
+            await send({"type": "lifespan.shutdown.complete"})
+            return

@@ -1,0 +1,58 @@
+"""One conformance run: the resolved settings, the open target, the probes and what the checks found."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from conformance.checks import REGISTRY, Check
+from conformance.contract import Contract, load_contract
+from conformance.probes import Probe, build_probes
+from conformance.settings import Settings
+from conformance.targets import Client, Target, open_target
+
+
+@dataclass(frozen=True)
+class Case:
+    """One check applied to one probe: one test of the suite."""
+
+    check: Check
+    probe: Probe
+
+    @property
+    def id(self) -> str:
+        return f"{self.check.id}@{self.probe.name}"
+
+
+@dataclass
+class Outcome:
+    check: Check
+    outcome: str  # passed, failed, skipped
+
+
+@dataclass
+class Run:
+    settings: Settings
+    target: Target
+    contract: Contract
+    client: Client
+    probes: list[Probe]
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def cases(self) -> list[Case]:
+        return [Case(c, p) for c in REGISTRY for p in self.probes if p.kind in c.probes]
+
+    def saw_200(self) -> bool:
+        return any(e.response is not None and e.response.status == 200 for e in self.client.exchanges.values())
+
+
+@contextlib.contextmanager
+def start_run(settings: Settings) -> Iterator[Run]:
+    contract = load_contract()
+    with open_target(settings) as target:
+        client = Client(target, contract, settings.timeout)
+        try:
+            yield Run(settings, target, contract, client, build_probes(contract, target.ids, settings.method_probes))
+        finally:
+            client.close()

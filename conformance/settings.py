@@ -1,0 +1,107 @@
+"""Every option of a run, declared once: it makes the CLI flag, the pytest option, the environment
+variable and the ini key, and `resolve()` applies one precedence to them all:
+command line > environment > ini > default.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+class SettingsError(ValueError):
+    """A value that cannot be used; the message names where it came from."""
+
+
+def option(default: Any, help: str, env: str = "", metavar: str = "") -> Any:
+    return field(default=default, metadata={"help": help, "env": env, "metavar": metavar})
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str = option("embedded", "'embedded' (the bundled reference mock) or the base URL of an implementation", metavar="embedded|URL")
+    account_id: str = option("", "account id in the path (32 hex characters on Cloudflare)", env="CLOUDFLARE_ACCOUNT_ID", metavar="ID")
+    app_id: str = option("", "RealtimeKit app id in the path", metavar="ID")
+    session_id: tuple[str, ...] = option((), "a session to check; repeat it, or separate ids with commas", metavar="ID")
+    strict: bool = option(False, "SHOULD-level failures fail the run too")
+    method_probes: bool = option(True, "probe POST, PUT, PATCH and DELETE on the path (expects 405)")
+    timeout: float = option(10.0, "seconds to wait for each response", metavar="SECONDS")
+
+    @property
+    def embedded(self) -> bool:
+        return self.target == "embedded"
+
+
+SETTINGS = fields(Settings)
+
+
+def kind(setting: Any) -> str:
+    """'str', 'bool', 'float' or 'tuple[str, ...]': the annotation, kept as text by the future import."""
+    return str(setting.type)
+
+
+def env_name(setting: Any) -> str:
+    return str(setting.metadata["env"] or f"CONFORMANCE_{setting.name.upper()}")
+
+
+def flag(setting: Any, prefix: str = "") -> str:
+    return "--" + prefix + setting.name.replace("_", "-")
+
+
+def add_arguments(add: Any, prefix: str = "") -> None:
+    """Declare every setting with an argparse-style `add` (argparse or pytest's addoption)."""
+    for setting in SETTINGS:
+        kwargs: dict[str, Any] = {"dest": prefix.replace("-", "_") + setting.name, "default": None, "help": setting.metadata["help"]}
+        if kind(setting) == "bool":
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif kind(setting).startswith("tuple"):
+            kwargs.update(action="append", metavar=setting.metadata["metavar"])
+        else:
+            kwargs["metavar"] = setting.metadata["metavar"]
+        add(flag(setting, prefix), **kwargs)
+
+
+def parse(setting: Any, text: str, source: str) -> Any:
+    """A setting's value from the text of an environment variable or an ini key."""
+    if kind(setting) == "bool":
+        if text.lower() not in TRUE | FALSE:
+            raise SettingsError(f"{source}: expected true or false, got {text!r}")
+        return text.lower() in TRUE
+    if kind(setting) == "float":
+        try:
+            return float(text)
+        except ValueError:
+            raise SettingsError(f"{source}: expected a number, got {text!r}") from None
+    if kind(setting).startswith("tuple"):
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    return text
+
+
+def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, str]) -> Settings:
+    """Command line > environment > ini > default. `cli` holds None for what was not given."""
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        name = setting.name
+        if cli.get(name) is not None:
+            values[name] = _from_cli(setting, cli[name])
+        elif env.get(env_name(setting)):
+            values[name] = parse(setting, env[env_name(setting)], env_name(setting))
+        elif ini.get(name):
+            values[name] = parse(setting, ini[name], f"ini key conformance_{name}")
+    settings = Settings(**values)
+    if settings.timeout <= 0:
+        raise SettingsError(f"timeout must be positive, got {settings.timeout}")
+    return settings
+
+
+def _from_cli(setting: Any, value: Any) -> Any:
+    if isinstance(value, list):  # repeated flag; each may hold several comma-separated ids
+        return parse(setting, ",".join(value), flag(setting))
+    if isinstance(value, str):
+        return parse(setting, value, flag(setting))
+    return value

@@ -1,0 +1,1 @@
+"""The conformance suite: run it with `rtk-conformance run` or `pytest --pyargs conformance.suite`."""

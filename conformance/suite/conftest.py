@@ -1,0 +1,30 @@
+"""Fixtures of the suite, prefixed conformance_; the run itself is opened by conformance.plugin."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.plugin import RUN
+from conformance.run import Case, Run
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "conformance_case" in metafunc.fixturenames:
+        cases = metafunc.config.stash[RUN].cases()
+        params = [pytest.param(c, id=c.id, marks=[getattr(pytest.mark, c.check.category), getattr(pytest.mark, c.check.level.lower())]) for c in cases]
+        metafunc.parametrize("conformance_case", params, indirect=True)
+
+
+@pytest.fixture(scope="session")
+def conformance_run(request: pytest.FixtureRequest) -> Run:
+    """The run: settings, target, contract, client and probes."""
+    return request.config.stash[RUN]
+
+
+@pytest.fixture
+def conformance_case(request: pytest.FixtureRequest) -> Case:
+    """One check applied to one probe; recorded on the test for reports and JUnit XML."""
+    case: Case = request.param
+    request.node.user_properties += [("check", case.check.id), ("level", case.check.level), ("probe", case.probe.name)]
+    return case
+

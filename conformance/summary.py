@@ -1,0 +1,43 @@
+"""The verdict of a run and the summary printed at its end."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from conformance.checks.base import CATEGORIES
+from conformance.run import Run
+
+CONFORMS, VIOLATES, INCONCLUSIVE = "CONFORMS", "VIOLATES", "INCONCLUSIVE"
+
+
+def verdict(run: Run) -> tuple[str, str]:
+    """(verdict, why). SHOULD failures count only with --strict; no 200 is never a pass."""
+    failed = Counter(o.check.level for o in run.outcomes if o.outcome == "failed")
+    fatal = failed["MUST"] + (failed["SHOULD"] if run.settings.strict else 0)
+    if run.outcomes and not run.saw_200():
+        return INCONCLUSIVE, "no 200 response was seen, so no session body could be checked"
+    if fatal:
+        return VIOLATES, f"{failed['MUST']} MUST and {failed['SHOULD']} SHOULD check(s) failed"
+    if failed["SHOULD"]:
+        return CONFORMS, f"all MUST checks hold; {failed['SHOULD']} SHOULD check(s) failed (--strict makes them fatal)"
+    return CONFORMS, "every check holds"
+
+
+def summary_lines(run: Run) -> list[str]:
+    sent = run.client.exchanges.values()
+    ok = sum(1 for e in sent if e.response is not None and e.response.status == 200)
+    lines = [
+        f"Target:   {run.target.label}",
+        f"Edition:  {run.contract.edition}",
+        f"Requests: {len(sent)} sent, {ok} answered 200",
+        "",
+        f"{'category':<10} {'MUST pass':>9} {'MUST fail':>9} {'SHOULD pass':>11} {'SHOULD fail':>11}",
+    ]
+    counts = Counter((o.check.category, o.check.level, o.outcome) for o in run.outcomes)
+    for category in CATEGORIES:
+        row = [counts[(category, level, outcome)] for level in ("MUST", "SHOULD") for outcome in ("passed", "failed")]
+        if any(row) or any(counts[(category, lv, "skipped")] for lv in ("MUST", "SHOULD")):
+            lines.append(f"{category:<10} {row[0]:>9} {row[1]:>9} {row[2]:>11} {row[3]:>11}")
+    name, why = verdict(run)
+    lines += ["", f"Verdict: {name}: {why}"]
+    return lines

@@ -1,0 +1,114 @@
+"""Where requests go: --target turns into a Target (base URL, token, ids) and a Client sends probes to it."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from urllib.parse import quote, urlencode, urlsplit
+
+import httpx
+
+from conformance.contract import Contract
+from conformance.exchange import Exchange, Received, SentRequest
+from conformance.mock import ReferenceMock, load_data
+from conformance.mock.app import BASE_PATH
+from conformance.mock.server import serve_in_thread
+from conformance.probes import Ids, Probe, authorization
+from conformance.settings import TOKEN_ENV, Settings
+
+PREFLIGHT_TIMEOUT = 5.0
+
+
+class TargetError(Exception):
+    """The target cannot be used; the message says what and how to fix it, in one line."""
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str  # what the summary shows: never a secret
+    base_url: str
+    token: str
+    ids: Ids
+
+
+@contextlib.contextmanager
+def open_target(settings: Settings, environ: dict[str, str] | None = None) -> Iterator[Target]:
+    """The target a run checks, ready to take requests for the duration of the block."""
+    if settings.embedded:
+        with embedded_target() as target:
+            yield target
+        return
+    yield url_target(settings, dict(os.environ if environ is None else environ))
+
+
+@contextlib.contextmanager
+def embedded_target() -> Iterator[Target]:
+    """The reference mock on a free loopback port, with its own token and seeded ids."""
+    data = load_data()
+    with serve_in_thread(ReferenceMock(data)) as root:
+        ids = Ids(data.account_id, data.app_id, tuple(data.session_ids))
+        yield Target("embedded reference mock", root + BASE_PATH, data.token, ids)
+
+
+def url_target(settings: Settings, environ: dict[str, str]) -> Target:
+    url = settings.target.rstrip("/")
+    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        raise TargetError(f"--target must be 'embedded' or an http(s) URL, got {settings.target!r}")
+    missing = [name for name, value in (("--account-id", settings.account_id), ("--app-id", settings.app_id)) if not value]
+    missing += [] if settings.session_id else ["--session-id"]
+    if missing:
+        raise TargetError(f"a URL target needs {', '.join(missing)} (or their CLOUDFLARE_ACCOUNT_ID/CONFORMANCE_* variables)")
+    token = environ.get(TOKEN_ENV, "")
+    if not token:
+        raise TargetError(f"set {TOKEN_ENV} to an API token with the Realtime permission for {url}")
+    preflight(url)
+    return Target(url, url, token, Ids(settings.account_id, settings.app_id, settings.session_id))
+
+
+def preflight(url: str) -> None:
+    """Fail fast, in one line, when nothing answers HTTP at the target."""
+    try:
+        httpx.get(url, timeout=PREFLIGHT_TIMEOUT)
+    except httpx.HTTPError as exc:
+        raise TargetError(f"cannot reach {url}: {_reason(exc)}. Is the server running, and is --target right?") from None
+
+
+def _reason(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+class Client:
+    """Sends probes to the target; each probe is sent once and its exchange kept for every check."""
+
+    def __init__(self, target: Target, contract: Contract, timeout: float) -> None:
+        self.target, self.contract = target, contract
+        self.http = httpx.Client(timeout=timeout, follow_redirects=False)
+        self.exchanges: dict[str, Exchange] = {}
+
+    def exchange(self, probe: Probe) -> Exchange:
+        if probe.name not in self.exchanges:
+            self.exchanges[probe.name] = self.send(probe)
+        return self.exchanges[probe.name]
+
+    def send(self, probe: Probe) -> Exchange:
+        request = self.request_for(probe)
+        try:
+            response = self.http.request(request.method, request.url, headers=request.headers)
+            received = Received(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
+            return Exchange(probe.name, request, received, secret=self.target.token)
+        except httpx.HTTPError as exc:
+            return Exchange(probe.name, request, None, error=_reason(exc), secret=self.target.token)
+
+    def request_for(self, probe: Probe) -> SentRequest:
+        path = self.contract.path_template
+        for name, value in probe.path_params.items():
+            path = path.replace("{" + name + "}", quote(value, safe=""))
+        header = authorization(probe.credentials, self.target.token)
+        headers = {"Authorization": header} if header is not None else {}
+        url = self.target.base_url + path + (f"?{urlencode(probe.query)}" if probe.query else "")
+        return SentRequest(probe.method, url, headers, dict(probe.path_params), dict(probe.query))
+
+    def close(self) -> None:
+        self.http.close()
