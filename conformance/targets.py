@@ -93,7 +93,7 @@ class Client:
         return self.exchanges[probe.name]
 
     def send(self, probe: Probe) -> Exchange:
-        request = self.request_for(probe)
+        request = build_request(self.target, self.contract, probe)
         try:
             response = self.http.request(request.method, request.url, headers=request.headers)
             received = Received(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
@@ -101,14 +101,16 @@ class Client:
         except httpx.HTTPError as exc:
             return Exchange(probe.name, request, None, error=_reason(exc), secret=self.target.token)
 
-    def request_for(self, probe: Probe) -> SentRequest:
-        path = self.contract.path_template
-        for name, value in probe.path_params.items():
-            path = path.replace("{" + name + "}", quote(value, safe=""))
-        header = authorization(probe.credentials, self.target.token)
-        headers = {"Authorization": header} if header is not None else {}
-        url = self.target.base_url + path + (f"?{urlencode(probe.query)}" if probe.query else "")
-        return SentRequest(probe.method, url, headers, dict(probe.path_params), dict(probe.query))
-
     def close(self) -> None:
         self.http.close()
+
+
+def build_request(target: Target, contract: Contract, probe: Probe) -> SentRequest:
+    """The HTTP request a probe makes to a target: ids percent-encoded into the contract's path."""
+    path = contract.path_template
+    for name, value in probe.path_params.items():
+        path = path.replace("{" + name + "}", quote(value, safe=""))
+    header = authorization(probe.credentials, target.token)
+    headers = {"Authorization": header} if header is not None else {}
+    url = target.base_url + path + (f"?{urlencode(probe.query)}" if probe.query else "")
+    return SentRequest(probe.method, url, headers, dict(probe.path_params), dict(probe.query))

@@ -16,7 +16,12 @@ def schema_errors(exchange: Exchange, contract: Contract, keyword: str = "") -> 
 
 
 def fail_with(error: SchemaError, title: str, documented: str) -> CheckFailure:
-    return CheckFailure(title, f"{show(error.value)} at {error.pointer or '/'}", documented, error.contract)
+    where = error.pointer or "/"
+    if error.keyword == "required":  # the value is the whole object: name what it lacks instead
+        received = f"an object without {error.detail['property']} at {where}"
+    else:
+        received = f"{show(error.value)} at {where}"
+    return CheckFailure(title, received, documented, error.contract)
 
 
 @rule("schema.envelope", "schema", "MUST", "a 200 body is a JSON object with the session where the edition puts it", BODY_PROBES)
@@ -39,23 +44,20 @@ def body(exchange: Exchange, contract: Contract) -> None:
 @rule("schema.required-fields", "schema", "MUST", "every required session field is present", BODY_PROBES)
 def required_fields(exchange: Exchange, contract: Contract) -> None:
     for error in schema_errors(exchange, contract, "required"):
-        missing = error.detail["property"]
-        documented = f"required: {show(contract.session['required'])}"
-        raise CheckFailure(
-            f"required field {missing} is missing at {error.pointer}", f"fields {show(sorted(error.value))}", documented, error.contract
-        )
+        title = f"required field {error.detail['property']} is missing at {error.pointer}"
+        raise fail_with(error, title, f"required: {', '.join(contract.session['required'])}")
 
 
 @rule("schema.field-types", "schema", "MUST", "every field has its documented JSON type", BODY_PROBES)
 def field_types(exchange: Exchange, contract: Contract) -> None:
     for error in schema_errors(exchange, contract, "type"):
-        raise fail_with(error, f"{error.pointer} has the wrong type", f"type {show(error.detail['types'])}")
+        raise fail_with(error, f"{error.pointer} has the wrong type", f"type {' or '.join(error.detail['types'])}")
 
 
 @rule("schema.timestamps", "schema", "MUST", "timestamps are RFC 3339 date-times", BODY_PROBES)
 def timestamps(exchange: Exchange, contract: Contract) -> None:
     for error in schema_errors(exchange, contract, "format"):
-        raise fail_with(error, f"{error.pointer} is not an RFC 3339 timestamp", f"format {show(error.detail['format'])}")
+        raise fail_with(error, f"{error.pointer} is not an RFC 3339 timestamp", f"format {error.detail['format']} (RFC 3339)")
 
 
 @rule("schema.breakout-rooms", "schema", "MUST", "each breakout room validates as a session", ("breakout",))

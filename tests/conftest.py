@@ -1,0 +1,77 @@
+"""Helpers for the project's tests: the reference mock in-process and served on loopback."""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import json
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from conformance.contract import Contract, load_contract
+from conformance.exchange import Exchange, Received, SentRequest
+from conformance.mock import MockData, ReferenceMock, Request, load_data
+from conformance.mock.app import BASE_PATH
+from conformance.mock.server import serve_in_thread
+from conformance.probes import Ids, Probe, authorization, build_probes
+from conformance.targets import Target, build_request
+
+TOKEN_IN_TESTS = "test-token-not-a-secret"
+
+
+@pytest.fixture(scope="session")
+def contract() -> Contract:
+    return load_contract()
+
+
+@pytest.fixture(scope="session")
+def data() -> MockData:
+    return load_data()
+
+
+@pytest.fixture(scope="session")
+def probes(contract: Contract, data: MockData) -> dict[str, Probe]:
+    """Every probe of the suite against the reference mock, by name."""
+    ids = Ids(data.account_id, data.app_id, tuple(data.session_ids))
+    return {p.name: p for p in build_probes(contract, ids)}
+
+
+@pytest.fixture
+def exchange_with(contract: Contract, data: MockData, probes: dict[str, Probe]) -> Callable[..., Exchange]:
+    """The exchange a probe gets from the reference mock, answered in-process, optionally edited.
+
+    exchange_with("session:<id>", edit=lambda body: ...) edits the JSON body;
+    status=, headers= and raw= replace the status, headers or the whole body.
+    """
+    mock = ReferenceMock(data)
+
+    def make(probe_name: str, edit: Callable[[Any], None] | None = None, status: int | None = None,
+             headers: dict[str, str] | None = None, raw: bytes | None = None) -> Exchange:
+        probe = probes[probe_name]
+        target = Target("test", "http://127.0.0.1:1" + BASE_PATH, data.token, Ids(data.account_id, data.app_id, ()))
+        sent = build_request(target, contract, probe)
+        reply = mock.respond(_as_mock_request(sent, probe, data.token))
+        body = copy.deepcopy(reply.body)
+        if edit is not None:
+            edit(body)
+        payload = raw if raw is not None else json.dumps(body).encode()
+        received = Received(status or reply.status, headers or {"content-type": reply.content_type, **reply.headers}, payload)
+        return Exchange(probe.name, sent, received, secret=data.token)
+
+    return make
+
+
+def _as_mock_request(sent: SentRequest, probe: Probe, token: str) -> Request:
+    path = sent.url.removeprefix("http://127.0.0.1:1").split("?")[0]
+    header = authorization(probe.credentials, token)
+    headers = {"authorization": header} if header is not None else {}
+    return Request(sent.method, path, list(probe.query.items()), headers)
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[Any], str]]:
+    """serve(app) -> its root URL on a free loopback port, until the test ends."""
+    with contextlib.ExitStack() as stack:
+        yield lambda app: stack.enter_context(serve_in_thread(app))
