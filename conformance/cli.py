@@ -21,7 +21,11 @@ from conformance.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, f
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
 # pytest's exit codes, as DESIGN §2's: tests failed or none ran -> 1; usage, internal, interrupted -> 2
-PYTEST_EXIT = {pytest.ExitCode.OK: EXIT_OK, pytest.ExitCode.TESTS_FAILED: EXIT_VIOLATION, pytest.ExitCode.NO_TESTS_COLLECTED: EXIT_VIOLATION}
+PYTEST_EXIT = {
+    pytest.ExitCode.OK: EXIT_OK,
+    pytest.ExitCode.TESTS_FAILED: EXIT_VIOLATION,
+    pytest.ExitCode.NO_TESTS_COLLECTED: EXIT_VIOLATION,
+}
 
 
 class Parser(argparse.ArgumentParser):
@@ -71,7 +75,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
 
 def run_suite(args: argparse.Namespace) -> int:
     code = pytest.main(pytest_arguments(args))
-    return PYTEST_EXIT.get(code, EXIT_USAGE)
+    return PYTEST_EXIT.get(pytest.ExitCode(code), EXIT_USAGE)
 
 
 def serve_mock(args: argparse.Namespace) -> int:

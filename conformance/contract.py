@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -57,9 +57,7 @@ class Contract:
             raise ValueError(f"unknown edition {edition!r}: choose one of {', '.join(EDITIONS)}")
         self.root, self.edition = root, edition
         self.fragment: dict[str, Any] = yaml.safe_load((root / FRAGMENT_NAME).read_text())
-        self.schemas = {
-            path.name: json.loads(path.read_text()) for path in sorted((root / "schemas").glob("*.json"))
-        }
+        self.schemas = {path.name: json.loads(path.read_text()) for path in sorted((root / "schemas").glob("*.json"))}
         self._registry = jsonschema_rs.Registry([(SCHEMA_BASE + n, s) for n, s in self.schemas.items()])
 
     @property
@@ -129,7 +127,7 @@ class Contract:
         """The session field holding sessions of the same shape (breakout_rooms)."""
         props = self.session["properties"].items()
         (name,) = [n for n, p in props if p.get("items", {}).get("$ref") == "#"]
-        return name
+        return str(name)
 
     def field_semantics(self) -> dict[str, dict[str, Any]]:
         """Per session field, its x-semantics rules."""
@@ -152,11 +150,9 @@ class Contract:
     def validate_session(self, session: Any) -> list[SchemaError]:
         return _errors(self._validator("session.schema.json"), session)
 
-    @lru_cache(maxsize=None)  # noqa: B019 - one Contract per process, compiled once
+    @cache  # noqa: B019 - one Contract per process, compiled once
     def _validator(self, name: str) -> Any:
-        return jsonschema_rs.validator_for(
-            self.schemas[name], registry=self._registry, base_uri=SCHEMA_BASE + name, validate_formats=True
-        )
+        return jsonschema_rs.validator_for(self.schemas[name], registry=self._registry, base_uri=SCHEMA_BASE + name, validate_formats=True)
 
 
 def _errors(validator: Any, document: Any) -> list[SchemaError]:
@@ -174,6 +170,6 @@ def _errors(validator: Any, document: Any) -> list[SchemaError]:
     return sorted(found, key=lambda err: err.pointer)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_contract(edition: str = "documented") -> Contract:
     return Contract(contract_dir(), edition)

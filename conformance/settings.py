@@ -50,7 +50,7 @@ def env_name(setting: Any) -> str:
 
 
 def flag(setting: Any, prefix: str = "") -> str:
-    return "--" + prefix + setting.name.replace("_", "-")
+    return "--" + prefix + str(setting.name).replace("_", "-")
 
 
 def add_arguments(add: Any, prefix: str = "") -> None:

@@ -5,8 +5,12 @@ from __future__ import annotations
 import contextlib
 import copy
 import json
+import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
@@ -47,8 +51,13 @@ def exchange_with(contract: Contract, data: MockData, probes: dict[str, Probe]) 
     """
     mock = ReferenceMock(data)
 
-    def make(probe_name: str, edit: Callable[[Any], None] | None = None, status: int | None = None,
-             headers: dict[str, str] | None = None, raw: bytes | None = None) -> Exchange:
+    def make(
+        probe_name: str,
+        edit: Callable[[Any], None] | None = None,
+        status: int | None = None,
+        headers: dict[str, str] | None = None,
+        raw: bytes | None = None,
+    ) -> Exchange:
         probe = probes[probe_name]
         target = Target("test", "http://127.0.0.1:1" + BASE_PATH, data.token, Ids(data.account_id, data.app_id, ()))
         sent = build_request(target, contract, probe)
@@ -75,3 +84,34 @@ def serve() -> Iterator[Callable[[Any], str]]:
     """serve(app) -> its root URL on a free loopback port, until the test ends."""
     with contextlib.ExitStack() as stack:
         yield lambda app: stack.enter_context(serve_in_thread(app))
+
+
+def clean_env() -> dict[str, str]:
+    """This process's environment without the variables a run reads."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "CONFORMANCE_"))}
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Any = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """rtk-conformance in a child process, as a user runs it; CLOUDFLARE_* and CONFORMANCE_* come only from `env`."""
+    return subprocess.run(
+        [sys.executable, "-m", "conformance", *args],
+        env={**clean_env(), **(env or {})},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def target_of(url: str, data: MockData) -> tuple[list[str], dict[str, str]]:
+    """The arguments and environment that point `run` at a server holding the seeded data."""
+    args = ["--target", url + BASE_PATH, "--account-id", data.account_id, "--app-id", data.app_id]
+    args += [a for sid in data.session_ids for a in ("--session-id", sid)]
+    return args, {"CLOUDFLARE_API_TOKEN": data.token}
+
+
+def failed_checks(junit_xml: Any) -> set[str]:
+    """Ids of the checks that failed in a JUnit XML report of a run."""
+    root = ElementTree.parse(junit_xml).getroot()
+    failed = [case for case in root.iter("testcase") if case.find("failure") is not None]
+    return {str(p.get("value")) for case in failed for p in case.iter("property") if p.get("name") == "check"}

@@ -34,7 +34,10 @@ BROKEN: dict[str, tuple[str, dict[str, Any]]] = {
     "enums.status": (f"session:{LIVE_WITH_ROOMS}", {"edit": session(lambda s: s.__setitem__("status", "PAUSED"))}),
     "enums.type": (f"session:{LIVE_WITH_ROOMS}", {"edit": session(lambda s: s.__setitem__("type", "webinar"))}),
     "semantics.echoes-path-parameters": (f"session:{ENDED}", {"edit": session(lambda s: s.__setitem__("organization_id", "other-app"))}),
-    "semantics.present-only-when": (f"session:{LIVE_WITH_ROOMS}", {"edit": session(lambda s: s.__setitem__("ended_at", "2026-11-02T10:00:00Z"))}),
+    "semantics.present-only-when": (
+        f"session:{LIVE_WITH_ROOMS}",
+        {"edit": session(lambda s: s.__setitem__("ended_at", "2026-11-02T10:00:00Z"))},
+    ),
     "semantics.chronology": (f"session:{ENDED}", {"edit": session(lambda s: s.__setitem__("ended_at", "2026-10-30T15:59:59.000Z"))}),
     "semantics.non-negative": (f"session:{ENDED}", {"edit": session(lambda s: s.__setitem__("minutes_consumed", -1))}),
     "semantics.at-most": (f"session:{LIVE_WITH_ROOMS}", {"edit": session(lambda s: s.__setitem__("live_participants", 7))}),
@@ -103,179 +106,179 @@ def test_curl_line_quotes_the_url_and_redacts_the_token() -> None:
 BASE = "http://127.0.0.1:1/client/v4/accounts/7c5dae5552338874e5053f2534d2767a/realtime/kit/rtk-reference-mock-app-01/sessions/"
 AUTH = '-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"'
 EXPECTED: dict[str, str] = {
-    'auth.rejected': (
+    "auth.rejected": (
         "[auth.rejected] a request with credentials 'basic-scheme' was not rejected with 400/401/403\n"
         'Received: HTTP 200 {"success": false, "errors": [{"code": 6003, "message": "Invalid request headers", "error_chain": [{"code": 6111, "messa...\n'
-        'Documented: Authorization: Bearer <token> only\n'
-        'Contract: openapi/get-session-details.openapi.yaml#/components/securitySchemes/api_token\n'
+        "Documented: Authorization: Bearer <token> only\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/components/securitySchemes/api_token\n"
         f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 -H 'Authorization: Basic Y29uZm9ybWFuY2U6cHJvYmU='"
     ),
-    'enums.status': (
-        '[enums.status] status is not a documented value\n'
+    "enums.status": (
+        "[enums.status] status is not a documented value\n"
         'Received: "PAUSED" at /data/session/status\n'
-        'Documented: one of LIVE, ENDED\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/status/enum\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Documented: one of LIVE, ENDED\n"
+        "Contract: openapi/schemas/session.schema.json#/properties/status/enum\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'enums.type': (
-        '[enums.type] type is not a documented value\n'
+    "enums.type": (
+        "[enums.type] type is not a documented value\n"
         'Received: "webinar" at /data/session/type\n'
-        'Documented: one of meeting, livestream, participant\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/type/enum\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Documented: one of meeting, livestream, participant\n"
+        "Contract: openapi/schemas/session.schema.json#/properties/type/enum\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'errors.failure-body': (
-        '[errors.failure-body] HTTP 400 did not come with a failure body\n'
+    "errors.failure-body": (
+        "[errors.failure-body] HTTP 400 did not come with a failure body\n"
         'Received: {"message": "Unauthorized"}\n'
         'Documented: {"success": false, "errors": [{"code", "message"}]} or {"success": false, "error": {"code", "message"}}\n'
-        'Contract: openapi/schemas/failure.schema.json\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438'
+        "Contract: openapi/schemas/failure.schema.json\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438"
     ),
-    'errors.json-content-type': (
-        '[errors.json-content-type] HTTP 200 is not a JSON response\n'
+    "errors.json-content-type": (
+        "[errors.json-content-type] HTTP 200 is not a JSON response\n"
         'Received: Content-Type text/html: {"success": true, "data": {"session": {"id": "90c192cf-d3ac-44af-8f21-ddb66cad4a...\n'
-        'Documented: application/json\n'
-        'Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses\n'
-        f'Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}'
+        "Documented: application/json\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses\n"
+        f"Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}"
     ),
-    'errors.method-not-allowed': (
-        '[errors.method-not-allowed] POST on the session path did not get 405\n'
+    "errors.method-not-allowed": (
+        "[errors.method-not-allowed] POST on the session path did not get 405\n"
         'Received: HTTP 200 {"success": false, "errors": [{"code": 7001, "message": "Method not allowed"}], "messages": [], "result": null}\n'
-        'Documented: 405 (only GET is defined)\n'
-        'Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/405\n'
-        f'Request: curl -sS -X POST {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Documented: 405 (only GET is defined)\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/405\n"
+        f"Request: curl -sS -X POST {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'errors.no-server-error': (
-        '[errors.no-server-error] HTTP 500 server error\n'
+    "errors.no-server-error": (
+        "[errors.no-server-error] HTTP 500 server error\n"
         'Received: HTTP 500 {"success": false, "error": {"code": 404, "message": "Session not found"}}\n'
-        'Documented: a 2xx or 4xx\n'
-        'Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses\n'
-        f'Request: curl -sS -X GET {BASE}00000000-0000-4000-8000-000000000000 {AUTH}'
+        "Documented: a 2xx or 4xx\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses\n"
+        f"Request: curl -sS -X GET {BASE}00000000-0000-4000-8000-000000000000 {AUTH}"
     ),
-    'errors.unknown-session': (
-        '[errors.unknown-session] unknown session 00000000-0000-4000-8000-000000000000 did not get 404\n'
+    "errors.unknown-session": (
+        "[errors.unknown-session] unknown session 00000000-0000-4000-8000-000000000000 did not get 404\n"
         'Received: HTTP 200 {"success": false, "error": {"code": 404, "message": "Session not found"}}\n'
-        'Documented: 404 with a failure body\n'
-        'Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/404\n'
-        f'Request: curl -sS -X GET {BASE}00000000-0000-4000-8000-000000000000 {AUTH}'
+        "Documented: 404 with a failure body\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/404\n"
+        f"Request: curl -sS -X GET {BASE}00000000-0000-4000-8000-000000000000 {AUTH}"
     ),
-    'params.at-max-length': (
-        '[params.at-max-length] a 32-character app_id was rejected\n'
+    "params.at-max-length": (
+        "[params.at-max-length] a 32-character app_id was rejected\n"
         'Received: HTTP 400 {"success": false, "error": {"code": 404, "message": "App not found"}}\n'
-        'Documented: maxLength 32: allowed\n'
-        'Contract: openapi/schemas/app-id.schema.json#/maxLength\n'
-        f'Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/7c5dae5552338874e5053f2534d2767a/realtime/kit/ffffffffffffffffffffffffffffffff/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Documented: maxLength 32: allowed\n"
+        "Contract: openapi/schemas/app-id.schema.json#/maxLength\n"
+        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/7c5dae5552338874e5053f2534d2767a/realtime/kit/ffffffffffffffffffffffffffffffff/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'params.boolean-rejected': (
-        '[params.boolean-rejected] include_breakout_rooms=maybe was not rejected with a 4xx\n'
+    "params.boolean-rejected": (
+        "[params.boolean-rejected] include_breakout_rooms=maybe was not rejected with a 4xx\n"
         'Received: HTTP 200 {"success": false, "error": {"code": 400, "message": "include_breakout_rooms must be true or false"}}\n'
-        'Documented: type boolean: a 4xx for anything else\n'
-        'Contract: openapi/schemas/include-breakout-rooms.schema.json#/type\n'
+        "Documented: type boolean: a 4xx for anything else\n"
+        "Contract: openapi/schemas/include-breakout-rooms.schema.json#/type\n"
         f"Request: curl -sS -X GET '{BASE}6513270e-269e-4d37-b2a7-4de452e6b438?include_breakout_rooms=maybe' {AUTH}"
     ),
-    'params.breakout-rooms-array': (
-        '[params.breakout-rooms-array] breakout_rooms is not an array although include_breakout_rooms=true\n'
-        'Received: null at /data/session/breakout_rooms\n'
-        'Documented: breakout_rooms: an array\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/breakout_rooms\n'
+    "params.breakout-rooms-array": (
+        "[params.breakout-rooms-array] breakout_rooms is not an array although include_breakout_rooms=true\n"
+        "Received: null at /data/session/breakout_rooms\n"
+        "Documented: breakout_rooms: an array\n"
+        "Contract: openapi/schemas/session.schema.json#/properties/breakout_rooms\n"
         f"Request: curl -sS -X GET '{BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26?include_breakout_rooms=true' {AUTH}"
     ),
-    'params.max-length': (
-        '[params.max-length] a 33-character account_id was not rejected with a 4xx\n'
+    "params.max-length": (
+        "[params.max-length] a 33-character account_id was not rejected with a 4xx\n"
         'Received: HTTP 200 {"success": false, "errors": [{"code": 7003, "message": "Could not route to /accounts/fffffffffffffffffffffffffffffffff/...\n'
-        'Documented: maxLength 32: a 4xx\n'
-        'Contract: openapi/schemas/account-id.schema.json#/maxLength\n'
-        f'Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/fffffffffffffffffffffffffffffffff/realtime/kit/rtk-reference-mock-app-01/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Documented: maxLength 32: a 4xx\n"
+        "Contract: openapi/schemas/account-id.schema.json#/maxLength\n"
+        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/fffffffffffffffffffffffffffffffff/realtime/kit/rtk-reference-mock-app-01/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'schema.body': (
-        '[schema.body] the 200 body breaks the schema in 1 place(s)\n'
-        'Received: 7 at /data/session/meeting_display_name\n'
+    "schema.body": (
+        "[schema.body] the 200 body breaks the schema in 1 place(s)\n"
+        "Received: 7 at /data/session/meeting_display_name\n"
         'Documented: 7 is not of type "string"\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/meeting_display_name/type\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Contract: openapi/schemas/session.schema.json#/properties/meeting_display_name/type\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'schema.breakout-rooms': (
-        '[schema.breakout-rooms] breakout room at /data/session/breakout_rooms/1 is not a valid session\n'
-        'Received: an object without status at /data/session/breakout_rooms/1\n'
+    "schema.breakout-rooms": (
+        "[schema.breakout-rooms] breakout room at /data/session/breakout_rooms/1 is not a valid session\n"
+        "Received: an object without status at /data/session/breakout_rooms/1\n"
         'Documented: "status" is a required property\n'
-        'Contract: openapi/schemas/session.schema.json#/required\n'
+        "Contract: openapi/schemas/session.schema.json#/required\n"
         f"Request: curl -sS -X GET '{BASE}6513270e-269e-4d37-b2a7-4de452e6b438?include_breakout_rooms=true' {AUTH}"
     ),
-    'schema.envelope': (
-        '[schema.envelope] no session object at /data/session\n'
+    "schema.envelope": (
+        "[schema.envelope] no session object at /data/session\n"
         'Received: {"data": {}, "success": true}\n'
-        'Documented: a session object at /data/session (documented edition)\n'
-        'Contract: openapi/schemas/session-response.documented.schema.json\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Documented: a session object at /data/session (documented edition)\n"
+        "Contract: openapi/schemas/session-response.documented.schema.json\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'schema.field-types': (
-        '[schema.field-types] /data/session/live_participants has the wrong type\n'
+    "schema.field-types": (
+        "[schema.field-types] /data/session/live_participants has the wrong type\n"
         'Received: "4" at /data/session/live_participants\n'
-        'Documented: type number\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/live_participants/type\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Documented: type number\n"
+        "Contract: openapi/schemas/session.schema.json#/properties/live_participants/type\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'schema.required-fields': (
-        '[schema.required-fields] required field created_at is missing at /data/session\n'
-        'Received: an object without created_at at /data/session\n'
-        'Documented: required: id, associated_id, created_at, live_participants, max_concurrent_participants, meeting_display_name, minutes_consumed, organization_id, started_at, status, type, updated_at\n'
-        'Contract: openapi/schemas/session.schema.json#/required\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+    "schema.required-fields": (
+        "[schema.required-fields] required field created_at is missing at /data/session\n"
+        "Received: an object without created_at at /data/session\n"
+        "Documented: required: id, associated_id, created_at, live_participants, max_concurrent_participants, meeting_display_name, minutes_consumed, organization_id, started_at, status, type, updated_at\n"
+        "Contract: openapi/schemas/session.schema.json#/required\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'schema.timestamps': (
-        '[schema.timestamps] /data/session/started_at is not an RFC 3339 timestamp\n'
+    "schema.timestamps": (
+        "[schema.timestamps] /data/session/started_at is not an RFC 3339 timestamp\n"
         'Received: "2026-11-02 09:00" at /data/session/started_at\n'
-        'Documented: format date-time (RFC 3339)\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/started_at/format\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Documented: format date-time (RFC 3339)\n"
+        "Contract: openapi/schemas/session.schema.json#/properties/started_at/format\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'semantics.at-most': (
-        '[semantics.at-most] live_participants exceeds max_concurrent_participants\n'
-        'Received: live_participants 7 > max_concurrent_participants 6 at /data/session\n'
-        'Documented: live_participants <= max_concurrent_participants\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/live_participants/x-semantics\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+    "semantics.at-most": (
+        "[semantics.at-most] live_participants exceeds max_concurrent_participants\n"
+        "Received: live_participants 7 > max_concurrent_participants 6 at /data/session\n"
+        "Documented: live_participants <= max_concurrent_participants\n"
+        "Contract: openapi/schemas/session.schema.json#/properties/live_participants/x-semantics\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'semantics.chronology': (
-        '[semantics.chronology] ended_at is before started_at\n'
+    "semantics.chronology": (
+        "[semantics.chronology] ended_at is before started_at\n"
         'Received: ended_at "2026-10-30T15:59:59.000Z" < started_at "2026-10-30T16:00:00.000Z" at /data/session\n'
-        'Documented: ended_at >= started_at\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/ended_at/x-semantics\n'
-        f'Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}'
+        "Documented: ended_at >= started_at\n"
+        "Contract: openapi/schemas/session.schema.json#/properties/ended_at/x-semantics\n"
+        f"Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}"
     ),
-    'semantics.echoes-path-parameters': (
-        '[semantics.echoes-path-parameters] organization_id does not match the requested app_id\n'
+    "semantics.echoes-path-parameters": (
+        "[semantics.echoes-path-parameters] organization_id does not match the requested app_id\n"
         'Received: "other-app" at /data/session/organization_id\n'
         'Documented: organization_id == "rtk-reference-mock-app-01"\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/organization_id/x-semantics\n'
-        f'Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}'
+        "Contract: openapi/schemas/session.schema.json#/properties/organization_id/x-semantics\n"
+        f"Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}"
     ),
-    'semantics.non-negative': (
-        '[semantics.non-negative] minutes_consumed is below 0\n'
-        'Received: -1 at /data/session/minutes_consumed\n'
-        'Documented: minutes_consumed >= 0\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/minutes_consumed/x-semantics\n'
-        f'Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}'
+    "semantics.non-negative": (
+        "[semantics.non-negative] minutes_consumed is below 0\n"
+        "Received: -1 at /data/session/minutes_consumed\n"
+        "Documented: minutes_consumed >= 0\n"
+        "Contract: openapi/schemas/session.schema.json#/properties/minutes_consumed/x-semantics\n"
+        f"Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}"
     ),
-    'semantics.present-only-when': (
+    "semantics.present-only-when": (
         '[semantics.present-only-when] ended_at is present at /data/session although status="LIVE"\n'
         'Received: "2026-11-02T10:00:00Z"\n'
         'Documented: ended_at present only when {"status": "ENDED"}\n'
-        'Contract: openapi/schemas/session.schema.json#/properties/ended_at/x-semantics\n'
-        f'Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}'
+        "Contract: openapi/schemas/session.schema.json#/properties/ended_at/x-semantics\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
-    'semantics.success-true': (
-        '[semantics.success-true] success is not true on a 200\n'
-        'Received: false\n'
-        'Documented: success: true\n'
-        'Contract: openapi/schemas/session-response.documented.schema.json#/properties/success/x-semantics\n'
-        f'Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}'
+    "semantics.success-true": (
+        "[semantics.success-true] success is not true on a 200\n"
+        "Received: false\n"
+        "Documented: success: true\n"
+        "Contract: openapi/schemas/session-response.documented.schema.json#/properties/success/x-semantics\n"
+        f"Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}"
     ),
-    'transport.session-ok': (
-        '[transport.session-ok] no 200 response for session 90c192cf-d3ac-44af-8f21-ddb66cad4a26\n'
+    "transport.session-ok": (
+        "[transport.session-ok] no 200 response for session 90c192cf-d3ac-44af-8f21-ddb66cad4a26\n"
         'Received: HTTP 404 {"success": false, "error": {"code": 404, "message": "Session not found"}}\n'
-        'Documented: 200 with the session\n'
-        'Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/200\n'
-        f'Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}'
+        "Documented: 200 with the session\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/200\n"
+        f"Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}"
     ),
 }

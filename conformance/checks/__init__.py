@@ -3,7 +3,7 @@
 from conformance.checks import enums, schema, semantics, status  # noqa: F401 - importing registers them
 from conformance.checks.base import REGISTRY, Check, CheckFailure, NotApplicable
 
-__all__ = ["Check", "CheckFailure", "NotApplicable", "REGISTRY", "by_id"]
+__all__ = ["REGISTRY", "Check", "CheckFailure", "NotApplicable", "by_id"]
 
 
 def by_id(check_id: str) -> Check:

@@ -13,8 +13,9 @@ AssertionError so that pytest reports a failure, not an error. Its text is fixed
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from conformance.contract import Contract
 from conformance.exchange import Exchange

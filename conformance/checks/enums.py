@@ -19,6 +19,4 @@ def enum_check(field: str) -> CheckFunction:
 
 
 for _field, _values in load_contract().enum_fields().items():
-    register_check(
-        Check(f"enums.{_field}", "enums", "MUST", f"{_field} is one of {', '.join(_values)}", BODY_PROBES, enum_check(_field))
-    )
+    register_check(Check(f"enums.{_field}", "enums", "MUST", f"{_field} is one of {', '.join(_values)}", BODY_PROBES, enum_check(_field)))

@@ -31,7 +31,13 @@ def timestamp(value: Any) -> datetime | None:
         return None  # not RFC 3339: schema.timestamps reports it
 
 
-@rule("semantics.echoes-path-parameters", "semantics", "SHOULD", "id equals the requested session_id and organization_id the app_id", BODY_PROBES)
+@rule(
+    "semantics.echoes-path-parameters",
+    "semantics",
+    "SHOULD",
+    "id equals the requested session_id and organization_id the app_id",
+    BODY_PROBES,
+)
 def echoes_path_parameters(exchange: Exchange, contract: Contract) -> None:
     session = session_of(exchange, contract)
     for field, parameter in rules_of(contract, "equals-path-parameter"):
@@ -61,7 +67,12 @@ def chronology(exchange: Exchange, contract: Contract) -> None:
             later_at, earlier_at = timestamp(session.get(field)), timestamp(session.get(earlier))
             if later_at and earlier_at and later_at < earlier_at:
                 received = f"{field} {show(session[field])} < {earlier} {show(session[earlier])} at {pointer}"
-                raise CheckFailure(f"{field} is before {earlier}", received, f"{field} >= {earlier}", contract.session_property_pointer(field, "x-semantics"))
+                raise CheckFailure(
+                    f"{field} is before {earlier}",
+                    received,
+                    f"{field} >= {earlier}",
+                    contract.session_property_pointer(field, "x-semantics"),
+                )
 
 
 @rule("semantics.non-negative", "semantics", "SHOULD", "participant counts and minutes are >= 0", BODY_PROBES)
@@ -71,7 +82,12 @@ def non_negative(exchange: Exchange, contract: Contract) -> None:
             value = session.get(field)
             if isinstance(value, (int, float)) and value < minimum:
                 received = f"{show(value)} at {pointer}/{field}"
-                raise CheckFailure(f"{field} is below {minimum}", received, f"{field} >= {minimum}", contract.session_property_pointer(field, "x-semantics"))
+                raise CheckFailure(
+                    f"{field} is below {minimum}",
+                    received,
+                    f"{field} >= {minimum}",
+                    contract.session_property_pointer(field, "x-semantics"),
+                )
 
 
 @rule("semantics.at-most", "semantics", "SHOULD", "live_participants <= max_concurrent_participants", BODY_PROBES)
@@ -82,7 +98,9 @@ def at_most(exchange: Exchange, contract: Contract) -> None:
             numbers = all(isinstance(v, (int, float)) for v in (value, limit))
             if numbers and value > limit:  # type: ignore[operator]
                 received = f"{field} {show(value)} > {bound} {show(limit)} at {pointer}"
-                raise CheckFailure(f"{field} exceeds {bound}", received, f"{field} <= {bound}", contract.session_property_pointer(field, "x-semantics"))
+                raise CheckFailure(
+                    f"{field} exceeds {bound}", received, f"{field} <= {bound}", contract.session_property_pointer(field, "x-semantics")
+                )
 
 
 @rule("semantics.success-true", "semantics", "SHOULD", "success is true on a 200", BODY_PROBES)
@@ -92,4 +110,6 @@ def success_true(exchange: Exchange, contract: Contract) -> None:
         expected = rules.get("value-on-success")
         if lookup(body, f"/{field}") != expected:
             pointer = f"openapi/schemas/{contract.response_schema_name}#/properties/{field}/x-semantics"
-            raise CheckFailure(f"{field} is not {show(expected)} on a 200", show(lookup(body, f"/{field}")), f"{field}: {show(expected)}", pointer)
+            raise CheckFailure(
+                f"{field} is not {show(expected)} on a 200", show(lookup(body, f"/{field}")), f"{field}: {show(expected)}", pointer
+            )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.checks.base import CheckFailure, rule, received_status, show
+from conformance.checks.base import CheckFailure, received_status, rule, show
 from conformance.checks.body import ALL_PROBES, BODY_PROBES, FAILURE_PROBES, session_of
 from conformance.contract import Contract
 from conformance.exchange import NO_JSON, Exchange
@@ -37,7 +37,13 @@ def max_length(exchange: Exchange, contract: Contract) -> None:
     require_status(exchange, range(400, 500), title, f"maxLength {limit}: a 4xx", contract.parameter_pointer(name, "maxLength"))
 
 
-@rule("params.at-max-length", "params", "MUST", "an id of exactly maxLength is not rejected as malformed (400, 422) nor answered 5xx", ("at-limit",))
+@rule(
+    "params.at-max-length",
+    "params",
+    "MUST",
+    "an id of exactly maxLength is not rejected as malformed (400, 422) nor answered 5xx",
+    ("at-limit",),
+)
 def at_max_length(exchange: Exchange, contract: Contract) -> None:
     name = exchange.probe.partition(":")[2]
     limit = contract.max_lengths()[name]

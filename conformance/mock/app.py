@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from conformance.contract import load_contract
@@ -99,7 +100,7 @@ class ReferenceMock:
         if len(segments) != len(self.template):
             return None
         params: dict[str, str] = {}
-        for expected, got in zip(self.template, segments):
+        for expected, got in zip(self.template, segments, strict=True):
             if expected.startswith("{"):
                 if not got:
                     return None

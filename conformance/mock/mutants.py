@@ -70,10 +70,18 @@ def _required_field() -> str:
 MUTANTS = {
     m.name: m
     for m in [
-        Mutant("missing-required-field", "a required field is missing", ("schema.required-fields", "schema.body"),
-               lambda d: SessionEdit(d, drop(_required_field()))),
-        Mutant("status-paused", "status is PAUSED, not a documented value", ("enums.status", "schema.body"),
-               lambda d: SessionEdit(d, set_to("status", "PAUSED"))),
+        Mutant(
+            "missing-required-field",
+            "a required field is missing",
+            ("schema.required-fields", "schema.body"),
+            lambda d: SessionEdit(d, drop(_required_field())),
+        ),
+        Mutant(
+            "status-paused",
+            "status is PAUSED, not a documented value",
+            ("enums.status", "schema.body"),
+            lambda d: SessionEdit(d, set_to("status", "PAUSED")),
+        ),
         Mutant("auth-ignored", "requests without a valid token are answered", ("auth.rejected",), AuthIgnored),
         Mutant("deny-all", "401 to everything", ("transport.session-ok",), DenyAll),
     ]

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 # Cloudflare's documented default: 1200 requests per 5 minutes per token.
 DEFAULT_QUOTA = 1200

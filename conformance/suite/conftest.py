@@ -11,7 +11,10 @@ from conformance.run import Case, Run
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     if "conformance_case" in metafunc.fixturenames:
         cases = metafunc.config.stash[RUN].cases()
-        params = [pytest.param(c, id=c.id, marks=[getattr(pytest.mark, c.check.category), getattr(pytest.mark, c.check.level.lower())]) for c in cases]
+        params = [
+            pytest.param(c, id=c.id, marks=[getattr(pytest.mark, c.check.category), getattr(pytest.mark, c.check.level.lower())])
+            for c in cases
+        ]
         metafunc.parametrize("conformance_case", params, indirect=True)
 
 
@@ -27,4 +30,3 @@ def conformance_case(request: pytest.FixtureRequest) -> Case:
     case: Case = request.param
     request.node.user_properties += [("check", case.check.id), ("level", case.check.level), ("probe", case.probe.name)]
     return case
-

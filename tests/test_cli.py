@@ -1,0 +1,164 @@
+"""rtk-conformance as users run it: child processes, real servers on loopback, exit codes 0/1/2."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.checks import REGISTRY
+from conformance.mock import MockData
+from conformance.mock.mutants import DenyAll, SessionEdit, set_to
+from conformance.mock.server import bind
+from tests.conftest import clean_env, failed_checks, run_cli, target_of
+
+
+def test_run_with_no_arguments_passes_on_the_embedded_mock(tmp_path: Path) -> None:
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Target:   embedded reference mock" in result.stdout
+    assert "Verdict: CONFORMS: every check holds" in result.stdout
+
+
+@pytest.fixture
+def mock_process(tmp_path: Path) -> Iterator[dict[str, str]]:
+    """`rtk-conformance mock --port 0` in another process; yields the variables it prints."""
+    process = subprocess.Popen([sys.executable, "-m", "conformance", "mock", "--port", "0"], stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    lines = [process.stdout.readline() for _ in range(6)]
+    try:
+        yield dict(re.findall(r"^export (\w+)=(\S+)$", "".join(lines), re.M))
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        process.stdout.close()
+
+
+def test_mock_prints_the_variables_run_reads(mock_process: dict[str, str], data: MockData) -> None:
+    assert sorted(mock_process) == [
+        "CLOUDFLARE_ACCOUNT_ID",
+        "CLOUDFLARE_API_TOKEN",
+        "CONFORMANCE_APP_ID",
+        "CONFORMANCE_SESSION_ID",
+        "CONFORMANCE_TARGET",
+    ]
+    assert mock_process["CONFORMANCE_SESSION_ID"] == ",".join(data.session_ids)
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/client/v4", mock_process["CONFORMANCE_TARGET"])
+
+
+def test_run_passes_against_the_mock_in_another_process(mock_process: dict[str, str], tmp_path: Path) -> None:
+    result = run_cli("run", env=mock_process, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"Target:   {mock_process['CONFORMANCE_TARGET']}" in result.stdout
+    assert "Verdict: CONFORMS" in result.stdout
+
+
+def test_pytest_runs_the_same_suite(mock_process: dict[str, str], tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "--pyargs", "conformance.suite", "-q", "-m", "auth or transport"],
+        env={**clean_env(), **mock_process},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout
+    assert re.search(r"^13 passed, \d+ deselected", result.stdout, re.M)
+
+
+def test_a_server_answering_401_to_everything_never_passes(serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(DenyAll(data)), data)
+    result = run_cli("run", *args, env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert "no 200 response" in result.stdout
+    assert "Verdict: INCONCLUSIVE: no 200 response was seen" in result.stdout
+
+
+def test_a_closed_port_is_one_line_and_exit_2_fast(tmp_path: Path) -> None:
+    with bind() as sock:  # bound but not listening: connections are refused
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}"
+        started = time.monotonic()
+        result = run_cli(
+            "run",
+            "--target",
+            url,
+            "--account-id",
+            "a",
+            "--app-id",
+            "b",
+            "--session-id",
+            "c",
+            env={"CLOUDFLARE_API_TOKEN": "t"},
+            cwd=tmp_path,
+        )
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2
+    assert result.stdout.strip() == ""
+    assert result.stderr.strip().splitlines() == [
+        f"ERROR: cannot reach {url}: [Errno 111] Connection refused. Is the server running, and is --target right?"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["run", "--bogus"], {}, "rtk-conformance: error: unrecognized arguments: --bogus (see rtk-conformance --help)"),
+        (
+            ["run", "--target", "http://127.0.0.1:1", "--account-id", "a", "--app-id", "b", "--session-id", "c"],
+            {},
+            "ERROR: set CLOUDFLARE_API_TOKEN to an API token with the Realtime permission for http://127.0.0.1:1",
+        ),
+        (
+            ["run", "--target", "http://127.0.0.1:1"],
+            {"CLOUDFLARE_API_TOKEN": "t"},
+            "ERROR: a URL target needs --account-id, --app-id, --session-id (or their CLOUDFLARE_ACCOUNT_ID/CONFORMANCE_* variables)",
+        ),
+        (["run", "--target", "ftp://x"], {}, "ERROR: --target must be 'embedded' or an http(s) URL, got 'ftp://x'"),
+        (["run", "--timeout", "soon"], {}, "ERROR: --timeout: expected a number, got 'soon'"),
+        (["run"], {"CONFORMANCE_STRICT": "perhaps"}, "ERROR: CONFORMANCE_STRICT: expected true or false, got 'perhaps'"),
+        (
+            ["mock", "--rate-limit", "often"],
+            {},
+            "rtk-conformance: error: --rate-limit must look like N/SECONDS, e.g. 1200/300, got 'often'",
+        ),
+        (
+            ["mock", "--data", "missing.json"],
+            {},
+            "rtk-conformance: error: cannot use mock data file missing.json: FileNotFoundError(2, 'No such file or directory')",
+        ),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(args: list[str], env: dict[str, str], message: str, tmp_path: Path) -> None:
+    result = run_cli(*args, env=env, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [message]
+
+
+def test_checks_lists_every_check() -> None:
+    result = run_cli("checks")
+    listed = [line.split()[:3] for line in result.stdout.splitlines()]
+    assert listed == [[c.id, c.category, c.level] for c in REGISTRY]
+
+
+def test_should_failures_are_fatal_only_with_strict(serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(SessionEdit(data, set_to("minutes_consumed", -1))), data)
+    lenient = run_cli("run", *args, env=env, cwd=tmp_path)
+    strict = run_cli("run", *args, "--strict", env=env, cwd=tmp_path)
+    assert lenient.returncode == 0, lenient.stdout
+    assert "Verdict: CONFORMS: all MUST checks hold; 8 SHOULD check(s) failed (--strict makes them fatal)" in lenient.stdout
+    assert strict.returncode == 1
+    assert "Verdict: VIOLATES: 0 MUST and 8 SHOULD check(s) failed" in strict.stdout
+    assert "[semantics.non-negative] minutes_consumed is below 0" in strict.stdout
+
+
+def test_junit_xml_names_each_check_and_hides_the_token(serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(DenyAll(data)), data)
+    result = run_cli("run", *args, "--junitxml", str(tmp_path / "out.xml"), env=env, cwd=tmp_path)
+    assert failed_checks(tmp_path / "out.xml") == {"transport.session-ok", "errors.unknown-session", "errors.method-not-allowed"}
+    assert data.token not in (tmp_path / "out.xml").read_text() + result.stdout + result.stderr

@@ -1,0 +1,98 @@
+"""Settings: declared once, resolved with one precedence: command line > environment > ini > default."""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+from typing import Any
+
+import pytest
+
+from conformance.settings import SETTINGS, Settings, SettingsError, add_arguments, resolve
+
+SOURCES = ("cli", "env", "ini")
+
+
+def given(sources: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+    """The target as each of `sources` would give it."""
+    return {
+        "cli": {"target": "http://cli"} if "cli" in sources else {},
+        "env": {"CONFORMANCE_TARGET": "http://env"} if "env" in sources else {},
+        "ini": {"target": "http://ini"} if "ini" in sources else {},
+    }
+
+
+@pytest.mark.parametrize("sources", [c for n in range(4) for c in itertools.combinations(SOURCES, n)], ids=lambda c: "+".join(c) or "none")
+def test_precedence_matrix(sources: tuple[str, ...]) -> None:
+    values = given(sources)
+    winner = next((s for s in SOURCES if s in sources), None)
+    expected = f"http://{winner}" if winner else "embedded"
+    assert resolve(values["cli"], values["env"], values["ini"]).target == expected
+
+
+def test_cli_none_means_not_given() -> None:
+    assert resolve({"target": None}, {"CONFORMANCE_TARGET": "http://env"}, {}).target == "http://env"
+
+
+def test_ids_have_their_documented_variables() -> None:
+    env = {"CLOUDFLARE_ACCOUNT_ID": "acc", "CONFORMANCE_APP_ID": "app", "CONFORMANCE_SESSION_ID": "s1, s2,"}
+    settings = resolve({}, env, {})
+    assert (settings.account_id, settings.app_id, settings.session_id) == ("acc", "app", ("s1", "s2"))
+
+
+def test_repeated_and_comma_separated_session_ids() -> None:
+    assert resolve({"session_id": ["a", "b,c"]}, {}, {}).session_id == ("a", "b", "c")
+
+
+@pytest.mark.parametrize(("text", "value"), [("true", True), ("1", True), ("Off", False), ("no", False)])
+def test_booleans_from_text(text: str, value: bool) -> None:
+    assert resolve({}, {"CONFORMANCE_STRICT": text}, {}).strict is value
+    assert resolve({}, {}, {"strict": text}).strict is value
+
+
+def test_a_false_flag_beats_a_true_environment() -> None:
+    assert resolve({"strict": False}, {"CONFORMANCE_STRICT": "true"}, {}).strict is False
+
+
+@pytest.mark.parametrize(
+    ("cli", "env", "ini", "message"),
+    [
+        ({}, {"CONFORMANCE_STRICT": "maybe"}, {}, "CONFORMANCE_STRICT: expected true or false, got 'maybe'"),
+        ({}, {}, {"timeout": "soon"}, "ini key conformance_timeout: expected a number, got 'soon'"),
+        ({"timeout": "0"}, {}, {}, "timeout must be positive, got 0.0"),
+    ],
+)
+def test_bad_values_name_their_source(cli: dict[str, Any], env: dict[str, str], ini: dict[str, str], message: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        resolve(cli, env, ini)
+    assert str(caught.value) == message
+
+
+def test_defaults() -> None:
+    assert resolve({}, {}, {}) == Settings()
+    assert Settings().embedded and Settings().method_probes and not Settings().strict
+
+
+def test_one_declaration_makes_every_flag() -> None:
+    parser = argparse.ArgumentParser()
+    add_arguments(parser.add_argument, prefix="conformance-")
+    argv = [
+        "--conformance-target",
+        "http://x",
+        "--conformance-account-id",
+        "a",
+        "--conformance-app-id",
+        "b",
+        "--conformance-session-id",
+        "s",
+        "--conformance-session-id",
+        "t",
+        "--conformance-strict",
+        "--no-conformance-method-probes",
+        "--conformance-timeout",
+        "3",
+    ]
+    parsed = vars(parser.parse_args(argv))
+    assert sorted(parsed) == sorted(f"conformance_{s.name}" for s in SETTINGS)
+    settings = resolve({k.removeprefix("conformance_"): v for k, v in parsed.items()}, {}, {})
+    assert settings == Settings("http://x", "a", "b", ("s", "t"), True, False, 3.0)
