@@ -38,6 +38,9 @@ def summary_lines(run: Run) -> list[str]:
         row = [counts[(category, level, outcome)] for level in ("MUST", "SHOULD") for outcome in ("passed", "failed")]
         if any(row) or any(counts[(category, lv, "skipped")] for lv in ("MUST", "SHOULD")):
             lines.append(f"{category:<10} {row[0]:>9} {row[1]:>9} {row[2]:>11} {row[3]:>11}")
+    skipped = sum(1 for o in run.outcomes if o.outcome == "skipped")
+    if skipped:
+        lines.append(f"not applicable: {skipped} (no 200 body to look at; the checks above say why)")
     name, why = verdict(run)
     lines += ["", f"Verdict: {name}: {why}"]
     return lines

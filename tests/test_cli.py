@@ -24,6 +24,7 @@ def test_run_with_no_arguments_passes_on_the_embedded_mock(tmp_path: Path) -> No
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Target:   embedded reference mock" in result.stdout
     assert "Verdict: CONFORMS: every check holds" in result.stdout
+    assert "warning" not in result.stdout.lower()
 
 
 @pytest.fixture
