@@ -11,6 +11,7 @@ from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import jsonschema_rs
 import yaml
@@ -87,6 +88,31 @@ class Contract:
     def parameters(self) -> dict[str, dict[str, Any]]:
         """Each parameter by name, its schema resolved from schemas/."""
         return {p["name"]: {**p, "schema_file": _file_of(p), "schema": self.schemas[_file_of(p)]} for p in self.operation["parameters"]}
+
+    def failure_statuses(self) -> list[int]:
+        """The non-2xx statuses the operation declares."""
+        return sorted(int(code) for code in self.operation["responses"] if not code.startswith("2"))
+
+    def match_path(self, path: str) -> dict[str, str] | None:
+        """The decoded path parameters of a raw (percent-encoded) path, or None when it has another shape."""
+        segments, expected = path.split("/"), self.path_template.split("/")
+        if len(segments) != len(expected):
+            return None
+        values = {}
+        for want, got in zip(expected, segments, strict=True):
+            if want.startswith("{") and got:
+                values[want.strip("{}")] = unquote(got)
+            elif want != got:
+                return None
+        return values
+
+    def valid_request_statuses(self) -> list[int]:
+        """Statuses a well-formed request may get: 2xx, and failures marked x-answers-valid-requests (unknown ids)."""
+        responses = self.operation["responses"].items()
+        return sorted(int(code) for code, r in responses if code.startswith("2") or r.get("x-answers-valid-requests"))
+
+    def validate_parameter(self, name: str, value: Any) -> list[SchemaError]:
+        return _errors(self._validator(self.parameters[name]["schema_file"]), value)
 
     def path_parameters(self) -> list[str]:
         return [n for n, p in self.parameters.items() if p["in"] == "path"]

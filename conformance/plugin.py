@@ -15,6 +15,7 @@ import pytest
 
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
+from conformance.properties.report import PropertyFailure
 from conformance.run import Outcome, Run, start_run
 from conformance.settings import SETTINGS, SettingsError, add_arguments, resolve
 from conformance.summary import INCONCLUSIVE, summary_lines, verdict
@@ -38,6 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
         config.addinivalue_line("markers", f"{category}: conformance checks of the {category} category")
     for level in LEVELS:
         config.addinivalue_line("markers", f"{level.lower()}: conformance checks at {level} level")
+    config.addinivalue_line("markers", "property: property-based tests generated from the contract by schemathesis")
     if _suite_requested(config):
         _start(config)
 
@@ -73,6 +75,8 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
+    if call.excinfo is not None and isinstance(call.excinfo.value, PropertyFailure):
+        report.longrepr = str(call.excinfo.value)
     check_id = dict(item.user_properties).get("check")
     if check_id is None or RUN not in item.config.stash:
         return report

@@ -49,6 +49,11 @@ def authorization(credentials: str, token: str) -> str | None:
     return values[credentials]
 
 
+def one_past(value: str, limit: int) -> str:
+    """An id one character past its limit that starts with the real one, so a server that truncates ids is caught."""
+    return (value + "f" * (limit + 1))[: limit + 1]
+
+
 def build_probes(contract: Contract, ids: Ids, method_probes: bool = True) -> list[Probe]:
     base = {"account_id": ids.account_id, "app_id": ids.app_id, "session_id": ids.session_ids[0]}
     probes = [Probe(f"session:{sid}", "session", {**base, "session_id": sid}) for sid in ids.session_ids]
@@ -56,7 +61,7 @@ def build_probes(contract: Contract, ids: Ids, method_probes: bool = True) -> li
     probes += [Probe(f"breakout:{sid}", "breakout", {**base, "session_id": sid}, breakout) for sid in ids.session_ids]
     probes += [Probe(f"auth:{c}", "auth", base, credentials=c) for c in BAD_CREDENTIALS]
     for name, limit in contract.max_lengths().items():
-        probes.append(Probe(f"too-long:{name}", "too-long", {**base, name: "f" * (limit + 1)}))
+        probes.append(Probe(f"too-long:{name}", "too-long", {**base, name: one_past(base[name], limit)}))
         probes.append(Probe(f"at-limit:{name}", "at-limit", {**base, name: "f" * limit}))
     probes.append(Probe("bad-boolean", "bad-boolean", base, {contract.breakout_rooms_parameter: NOT_A_BOOLEAN}))
     probes.append(Probe("unknown-session", "unknown-session", {**base, "session_id": UNKNOWN_SESSION_ID}))

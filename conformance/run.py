@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from conformance.checks import REGISTRY, Check
 from conformance.contract import Contract, load_contract
 from conformance.probes import Probe, build_probes
+from conformance.properties.engine import PropertyLayer
 from conformance.settings import Settings
 from conformance.targets import Client, Target, open_target
 
@@ -38,13 +39,15 @@ class Run:
     contract: Contract
     client: Client
     probes: list[Probe]
+    properties: PropertyLayer
     outcomes: list[Outcome] = field(default_factory=list)
 
     def cases(self) -> list[Case]:
         return [Case(c, p) for c in REGISTRY for p in self.probes if p.kind in c.probes]
 
     def saw_200(self) -> bool:
-        return any(e.response is not None and e.response.status == 200 for e in self.client.exchanges.values())
+        explicit = any(e.response is not None and e.response.status == 200 for e in self.client.exchanges.values())
+        return explicit or any(r.status == 200 for r in self.properties.results)
 
 
 @contextlib.contextmanager
@@ -52,7 +55,11 @@ def start_run(settings: Settings) -> Iterator[Run]:
     contract = load_contract()
     with open_target(settings) as target:
         client = Client(target, contract, settings.timeout)
+        properties = PropertyLayer(
+            contract, target.ids, target.base_url, target.token, settings.property_profile, settings.property_seed(), settings.timeout
+        )
         try:
-            yield Run(settings, target, contract, client, build_probes(contract, target.ids, settings.method_probes))
+            yield Run(settings, target, contract, client, build_probes(contract, target.ids, settings.method_probes), properties)
         finally:
             client.close()
+            properties.close()

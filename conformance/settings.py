@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from conformance.profiles import PROFILES, Profile
+
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -31,10 +33,22 @@ class Settings:
     strict: bool = option(False, "SHOULD-level failures fail the run too")
     method_probes: bool = option(True, "probe POST, PUT, PATCH and DELETE on the path (expects 405)")
     timeout: float = option(10.0, "seconds to wait for each response", metavar="SECONDS")
+    profile: str = option(
+        "ci", "property tests: ci (deterministic), thorough (many random cases), live (bounded)", metavar="ci|thorough|live"
+    )
+    max_examples: int = option(0, "fuzzing cases of the property layer; 0 keeps the profile's number", metavar="N")
+    seed: int = option(-1, "seed of the property layer; -1 keeps the profile's (ci: 0; thorough: random, printed)", metavar="N")
 
     @property
     def embedded(self) -> bool:
         return self.target == "embedded"
+
+    @property
+    def property_profile(self) -> Profile:
+        return PROFILES[self.profile].with_max_examples(self.max_examples or None)
+
+    def property_seed(self) -> int:
+        return self.seed if self.seed >= 0 else self.property_profile.resolved_seed()
 
 
 SETTINGS = fields(Settings)
@@ -72,9 +86,9 @@ def parse(setting: Any, text: str, source: str) -> Any:
         if text.lower() not in TRUE | FALSE:
             raise SettingsError(f"{source}: expected true or false, got {text!r}")
         return text.lower() in TRUE
-    if kind(setting) == "float":
+    if kind(setting) in ("float", "int"):
         try:
-            return float(text)
+            return float(text) if kind(setting) == "float" else int(text)
         except ValueError:
             raise SettingsError(f"{source}: expected a number, got {text!r}") from None
     if kind(setting).startswith("tuple"):
@@ -96,6 +110,10 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
     settings = Settings(**values)
     if settings.timeout <= 0:
         raise SettingsError(f"timeout must be positive, got {settings.timeout}")
+    if settings.profile not in PROFILES:
+        raise SettingsError(f"profile must be one of {', '.join(PROFILES)}, got {settings.profile!r}")
+    if settings.max_examples < 0:
+        raise SettingsError(f"max-examples must be 0 or more, got {settings.max_examples}")
     return settings
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 
 from conformance.checks.base import CATEGORIES
+from conformance.properties.report import summary_lines as property_lines
 from conformance.run import Run
 
 CONFORMS, VIOLATES, INCONCLUSIVE = "CONFORMS", "VIOLATES", "INCONCLUSIVE"
@@ -40,7 +41,9 @@ def summary_lines(run: Run) -> list[str]:
             lines.append(f"{category:<10} {row[0]:>9} {row[1]:>9} {row[2]:>11} {row[3]:>11}")
     skipped = sum(1 for o in run.outcomes if o.outcome == "skipped")
     if skipped:
-        lines.append(f"not applicable: {skipped} (no 200 body to look at; the checks above say why)")
+        lines.append(f"not applicable: {skipped} (nothing for the check to look at; a failing check says why)")
+    if run.properties.results:
+        lines += ["", *property_lines(run.properties)]
     name, why = verdict(run)
     lines += ["", f"Verdict: {name}: {why}"]
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 import pytest
@@ -68,10 +69,12 @@ def test_every_check_has_a_broken_case() -> None:
 
 @pytest.mark.parametrize("check", REGISTRY, ids=lambda c: c.id)
 def test_check_passes_on_the_reference_mock(check: Any, probes: Any, exchange_with: Any, contract: Any) -> None:
-    applicable = [name for name, probe in probes.items() if probe.kind in check.probes]
-    assert applicable
-    for name in applicable:
-        check.run(exchange_with(name), contract)
+    judged = 0
+    for name in [name for name, probe in probes.items() if probe.kind in check.probes]:
+        with contextlib.suppress(NotApplicable):
+            check.run(exchange_with(name), contract)
+            judged += 1
+    assert judged  # a check that never looks at anything cannot fail
 
 
 @pytest.mark.parametrize("check_id", sorted(BROKEN))
@@ -185,10 +188,10 @@ EXPECTED: dict[str, str] = {
     ),
     "params.max-length": (
         "[params.max-length] a 33-character account_id was not rejected with a 4xx\n"
-        'Received: HTTP 200 {"success": false, "errors": [{"code": 7003, "message": "Could not route to /accounts/fffffffffffffffffffffffffffffffff/...\n'
+        'Received: HTTP 200 {"success": false, "errors": [{"code": 7003, "message": "Could not route to /accounts/7c5dae5552338874e5053f2534d2767af/...\n'
         "Documented: maxLength 32: a 4xx\n"
         "Contract: openapi/schemas/account-id.schema.json#/maxLength\n"
-        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/fffffffffffffffffffffffffffffffff/realtime/kit/rtk-reference-mock-app-01/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
+        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/7c5dae5552338874e5053f2534d2767af/realtime/kit/rtk-reference-mock-app-01/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
     "schema.body": (
         "[schema.body] the 200 body breaks the schema in 1 place(s)\n"

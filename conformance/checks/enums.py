@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.checks.base import Check, CheckFunction, register_check
-from conformance.checks.body import BODY_PROBES
+from conformance.checks.body import SESSION_BODIES
 from conformance.checks.schema import fail_with, schema_errors
 from conformance.contract import Contract, load_contract
 from conformance.exchange import Exchange
@@ -19,4 +19,6 @@ def enum_check(field: str) -> CheckFunction:
 
 
 for _field, _values in load_contract().enum_fields().items():
-    register_check(Check(f"enums.{_field}", "enums", "MUST", f"{_field} is one of {', '.join(_values)}", BODY_PROBES, enum_check(_field)))
+    register_check(
+        Check(f"enums.{_field}", "enums", "MUST", f"{_field} is one of {', '.join(_values)}", SESSION_BODIES, enum_check(_field))
+    )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.checks.base import CheckFailure, rule, show
-from conformance.checks.body import BODY_PROBES, lookup, ok_body, session_of
+from conformance.checks.body import SESSION_BODIES, lookup, ok_body, session_of
 from conformance.contract import Contract, SchemaError
 from conformance.exchange import Exchange
 
@@ -24,7 +24,7 @@ def fail_with(error: SchemaError, title: str, documented: str) -> CheckFailure:
     return CheckFailure(title, received, documented, error.contract)
 
 
-@rule("schema.envelope", "schema", "MUST", "a 200 body is a JSON object with the session where the edition puts it", BODY_PROBES)
+@rule("schema.envelope", "schema", "MUST", "a 200 body is a JSON object with the session where the edition puts it", SESSION_BODIES)
 def envelope(exchange: Exchange, contract: Contract) -> None:
     body = ok_body(exchange)
     if not isinstance(lookup(body, contract.session_pointer), dict):
@@ -33,7 +33,7 @@ def envelope(exchange: Exchange, contract: Contract) -> None:
         raise CheckFailure(f"no session object at {contract.session_pointer}", show(body), documented, pointer)
 
 
-@rule("schema.body", "schema", "MUST", "the whole 200 body validates against the edition's response schema", BODY_PROBES)
+@rule("schema.body", "schema", "MUST", "the whole 200 body validates against the edition's response schema", SESSION_BODIES)
 def body(exchange: Exchange, contract: Contract) -> None:
     errors = schema_errors(exchange, contract)
     if errors:
@@ -41,26 +41,26 @@ def body(exchange: Exchange, contract: Contract) -> None:
         raise fail_with(first, f"the 200 body breaks the schema in {len(errors)} place(s)", first.message)
 
 
-@rule("schema.required-fields", "schema", "MUST", "every required session field is present", BODY_PROBES)
+@rule("schema.required-fields", "schema", "MUST", "every required session field is present", SESSION_BODIES)
 def required_fields(exchange: Exchange, contract: Contract) -> None:
     for error in schema_errors(exchange, contract, "required"):
         title = f"required field {error.detail['property']} is missing at {error.pointer}"
         raise fail_with(error, title, f"required: {', '.join(contract.session['required'])}")
 
 
-@rule("schema.field-types", "schema", "MUST", "every field has its documented JSON type", BODY_PROBES)
+@rule("schema.field-types", "schema", "MUST", "every field has its documented JSON type", SESSION_BODIES)
 def field_types(exchange: Exchange, contract: Contract) -> None:
     for error in schema_errors(exchange, contract, "type"):
         raise fail_with(error, f"{error.pointer} has the wrong type", f"type {' or '.join(error.detail['types'])}")
 
 
-@rule("schema.timestamps", "schema", "MUST", "timestamps are RFC 3339 date-times", BODY_PROBES)
+@rule("schema.timestamps", "schema", "MUST", "timestamps are RFC 3339 date-times", SESSION_BODIES)
 def timestamps(exchange: Exchange, contract: Contract) -> None:
     for error in schema_errors(exchange, contract, "format"):
         raise fail_with(error, f"{error.pointer} is not an RFC 3339 timestamp", f"format {error.detail['format']} (RFC 3339)")
 
 
-@rule("schema.breakout-rooms", "schema", "MUST", "each breakout room validates as a session", ("breakout",))
+@rule("schema.breakout-rooms", "schema", "MUST", "each breakout room validates as a session", ("breakout", "property"))
 def breakout_rooms(exchange: Exchange, contract: Contract) -> None:
     rooms = f"{contract.session_pointer}/{contract.nested_sessions_field}/"
     for error in schema_errors(exchange, contract):

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from conformance.checks.base import CheckFailure, rule, show
-from conformance.checks.body import BODY_PROBES, lookup, ok_body, session_of, sessions_in
+from conformance.checks.body import SESSION_BODIES, lookup, ok_body, session_of, sessions_in
 from conformance.contract import Contract
 from conformance.exchange import Exchange
 
@@ -36,7 +36,7 @@ def timestamp(value: Any) -> datetime | None:
     "semantics",
     "SHOULD",
     "id equals the requested session_id and organization_id the app_id",
-    BODY_PROBES,
+    SESSION_BODIES,
 )
 def echoes_path_parameters(exchange: Exchange, contract: Contract) -> None:
     session = session_of(exchange, contract)
@@ -48,7 +48,7 @@ def echoes_path_parameters(exchange: Exchange, contract: Contract) -> None:
             raise CheckFailure(f"{field} does not match the requested {parameter}", received, f"{field} == {show(asked)}", pointer)
 
 
-@rule("semantics.present-only-when", "semantics", "SHOULD", "ended_at is present exactly when status is ENDED", BODY_PROBES)
+@rule("semantics.present-only-when", "semantics", "SHOULD", "ended_at is present exactly when status is ENDED", SESSION_BODIES)
 def present_only_when(exchange: Exchange, contract: Contract) -> None:
     for pointer, session in every_session(exchange, contract):
         for field, condition in rules_of(contract, "present-only-when"):
@@ -60,7 +60,7 @@ def present_only_when(exchange: Exchange, contract: Contract) -> None:
                 raise CheckFailure(title, show(session.get(field)), documented, contract.session_property_pointer(field, "x-semantics"))
 
 
-@rule("semantics.chronology", "semantics", "SHOULD", "ended_at is not before started_at, updated_at not before created_at", BODY_PROBES)
+@rule("semantics.chronology", "semantics", "SHOULD", "ended_at is not before started_at, updated_at not before created_at", SESSION_BODIES)
 def chronology(exchange: Exchange, contract: Contract) -> None:
     for pointer, session in every_session(exchange, contract):
         for field, earlier in rules_of(contract, "not-before"):
@@ -75,7 +75,7 @@ def chronology(exchange: Exchange, contract: Contract) -> None:
                 )
 
 
-@rule("semantics.non-negative", "semantics", "SHOULD", "participant counts and minutes are >= 0", BODY_PROBES)
+@rule("semantics.non-negative", "semantics", "SHOULD", "participant counts and minutes are >= 0", SESSION_BODIES)
 def non_negative(exchange: Exchange, contract: Contract) -> None:
     for pointer, session in every_session(exchange, contract):
         for field, minimum in rules_of(contract, "minimum"):
@@ -90,7 +90,7 @@ def non_negative(exchange: Exchange, contract: Contract) -> None:
                 )
 
 
-@rule("semantics.at-most", "semantics", "SHOULD", "live_participants <= max_concurrent_participants", BODY_PROBES)
+@rule("semantics.at-most", "semantics", "SHOULD", "live_participants <= max_concurrent_participants", SESSION_BODIES)
 def at_most(exchange: Exchange, contract: Contract) -> None:
     for pointer, session in every_session(exchange, contract):
         for field, bound in rules_of(contract, "at-most"):
@@ -103,7 +103,7 @@ def at_most(exchange: Exchange, contract: Contract) -> None:
                 )
 
 
-@rule("semantics.success-true", "semantics", "SHOULD", "success is true on a 200", BODY_PROBES)
+@rule("semantics.success-true", "semantics", "SHOULD", "success is true on a 200", SESSION_BODIES)
 def success_true(exchange: Exchange, contract: Contract) -> None:
     body = ok_body(exchange)
     for field, rules in contract.envelope_semantics().items():

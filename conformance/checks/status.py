@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from conformance.checks.base import CheckFailure, received_status, rule, show
+from conformance.checks.base import CheckFailure, NotApplicable, received_status, rule, show
 from conformance.checks.body import ALL_PROBES, BODY_PROBES, FAILURE_PROBES, session_of
 from conformance.contract import Contract
 from conformance.exchange import NO_JSON, Exchange
+
+# Where a failure is the expected answer, and any generated case (configured sessions answer 200).
+FAILURES = (*FAILURE_PROBES, "at-limit", "property")
 
 
 def responses(contract: Contract, code: int | None = None) -> str:
@@ -88,9 +91,11 @@ def method_not_allowed(exchange: Exchange, contract: Contract) -> None:
     require_status(exchange, {405}, title, "405 (only GET is defined)", responses(contract, 405))
 
 
-@rule("errors.failure-body", "errors", "MUST", "a failure is a Cloudflare v4 envelope or a RealtimeKit error body", FAILURE_PROBES)
+@rule("errors.failure-body", "errors", "MUST", "every 4xx/5xx is a Cloudflare v4 envelope or a RealtimeKit error body", FAILURES)
 def failure_body(exchange: Exchange, contract: Contract) -> None:
     assert exchange.response is not None
+    if exchange.response.status < 400:
+        raise NotApplicable(f"HTTP {exchange.response.status} is no failure")
     body = exchange.response.json
     errors = contract.validate_failure(body) if body is not NO_JSON else []
     if body is NO_JSON or errors:

@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from conformance.contract import load_contract
 from conformance.mock.data import MockData
@@ -67,8 +67,9 @@ class ReferenceMock:
     def __init__(self, data: MockData, limiter: RateLimiter | None = None, base_path: str = BASE_PATH) -> None:
         self.data = data
         self.limiter = limiter or RateLimiter()
-        self.template = (base_path.rstrip("/") + load_contract().path_template).split("/")
-        self.max_lengths = load_contract().max_lengths()
+        self.base_path = base_path.rstrip("/")
+        self.contract = load_contract()
+        self.max_lengths = self.contract.max_lengths()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
@@ -82,7 +83,8 @@ class ReferenceMock:
         return reply
 
     def route(self, request: Request) -> Reply:
-        params = self.match(request.path)
+        under_base = request.path.startswith(self.base_path + "/")
+        params = self.contract.match_path(request.path.removeprefix(self.base_path)) if under_base else None
         if params is None:
             return cloudflare_failure(404, 7000, "No route for that URI")
         for step in self.steps():
@@ -94,20 +96,6 @@ class ReferenceMock:
     def steps(self) -> list[Step]:
         """What is checked before the session is looked up, in Cloudflare's order: gateway first."""
         return [self.method, self.rate_limit, self.credentials, self.identifiers, self.token, self.query]
-
-    def match(self, raw_path: str) -> dict[str, str] | None:
-        segments = raw_path.split("/")
-        if len(segments) != len(self.template):
-            return None
-        params: dict[str, str] = {}
-        for expected, got in zip(self.template, segments, strict=True):
-            if expected.startswith("{"):
-                if not got:
-                    return None
-                params[expected.strip("{}")] = unquote(got)
-            elif expected != got:
-                return None
-        return params
 
     def method(self, request: Request, params: dict[str, str]) -> Reply | None:
         if request.method == "GET":

@@ -24,16 +24,40 @@ class Mutant:
 
 
 class SessionEdit(ReferenceMock):
-    """Edits every session it answers with."""
+    """Edits the sessions it answers with: all of them, or those `only` selects."""
 
-    def __init__(self, data: MockData, edit: Callable[[dict[str, Any]], None]) -> None:
+    def __init__(
+        self, data: MockData, edit: Callable[[dict[str, Any]], None], only: Callable[[dict[str, Any]], bool] | None = None
+    ) -> None:
         super().__init__(data)
-        self.edit = edit
+        self.edit, self.only = edit, only or (lambda session: True)
 
     def body(self, session: dict[str, Any], breakout_rooms: bool) -> dict[str, Any]:
         body = super().body(session, breakout_rooms)
-        self.edit(lookup(body, load_contract().session_pointer))
+        shown = lookup(body, load_contract().session_pointer)
+        if self.only(shown):
+            self.edit(shown)
         return body
+
+
+class ServerErrorOnDot(ReferenceMock):
+    """500 for session ids containing '.': the bug random text rarely finds (DESIGN §5)."""
+
+    def found(self, request: Request, params: dict[str, str]) -> Reply:
+        if "." in params["session_id"]:
+            return cloudflare_failure(500, 10001, "Internal server error")
+        return super().found(request, params)
+
+
+class TruncatesLongAccount(ReferenceMock):
+    """Accepts an account id past its maxLength by reading only its first characters."""
+
+    def steps(self) -> list[Any]:
+        return [s for s in super().steps() if s.__name__ != "identifiers"]
+
+    def token(self, request: Request, params: dict[str, str]) -> Reply | None:
+        limit = self.max_lengths["account_id"]
+        return super().token(request, {**params, "account_id": params["account_id"][:limit]})
 
 
 class AuthIgnored(ReferenceMock):
@@ -84,5 +108,21 @@ MUTANTS = {
         ),
         Mutant("auth-ignored", "requests without a valid token are answered", ("auth.rejected",), AuthIgnored),
         Mutant("deny-all", "401 to everything", ("transport.session-ok",), DenyAll),
+        Mutant("server-error-on-dot", "500 for session ids containing '.'", ("errors.no-server-error",), ServerErrorOnDot),
+        Mutant("long-account-accepted", "a 33-character account_id is accepted", ("params.max-length",), TruncatesLongAccount),
+        Mutant(
+            "status-out-of-enum-for-some",
+            "status FINISHED for ENDED sessions only",
+            ("enums.status",),
+            lambda d: SessionEdit(d, set_to("status", "FINISHED"), only=lambda s: s["status"] == "ENDED"),
+        ),
+        Mutant(
+            "count-as-string-for-some",
+            "live_participants as a string for LIVE sessions only",
+            ("schema.field-types",),
+            lambda d: SessionEdit(
+                d, lambda s: s.__setitem__("live_participants", str(s["live_participants"])), only=lambda s: s["status"] == "LIVE"
+            ),
+        ),
     ]
 }

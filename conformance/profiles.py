@@ -1,0 +1,31 @@
+"""How hard the property layer pushes: ci (deterministic), thorough (random, many cases), live (bounded)."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+
+PHASES = ("examples", "coverage", "fuzzing")
+MODES = ("positive", "negative")
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    max_examples: int  # fuzzing cases; examples and coverage are fixed by the contract
+    deterministic: bool  # derandomized, no example database: the same tree sends the same requests
+    seed: int | None  # None: a fresh random seed, printed so a run can be repeated
+
+    def with_max_examples(self, count: int | None) -> Profile:
+        return self if count is None else Profile(self.name, count, self.deterministic, self.seed)
+
+    def resolved_seed(self) -> int:
+        return self.seed if self.seed is not None else random.randrange(2**32)
+
+
+PROFILES = {
+    "ci": Profile("ci", max_examples=300, deterministic=True, seed=0),
+    "thorough": Profile("thorough", max_examples=2000, deterministic=False, seed=None),
+    # A small, bounded budget for the live API: its rate limit is 1200 requests per 5 minutes.
+    "live": Profile("live", max_examples=25, deterministic=True, seed=0),
+}

@@ -1,0 +1,81 @@
+"""Judging one generated case: schemathesis's checks that fit this endpoint, and ours, on one answer."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from urllib.parse import unquote
+
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    missing_required_header,
+    negative_data_rejection,
+    positive_data_acceptance,
+    response_headers_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+    unsupported_method,
+)
+
+from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable
+from conformance.contract import Contract
+from conformance.exchange import Exchange, Received, SentRequest
+
+# ignored_auth is left out on purpose: it re-sends every 2xx twice, and auth is checked once, explicitly.
+SCHEMATHESIS_CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_headers_conformance,
+    response_schema_conformance,
+    negative_data_rejection,
+    positive_data_acceptance,
+    missing_required_header,
+    unsupported_method,
+]
+DATA_ACCEPTANCE = [negative_data_rejection, positive_data_acceptance]
+
+
+def our_checks(contract: Contract, secret: str) -> list[Callable[..., Any]]:
+    """Our check functions that judge any answer (probe kind "property"), as schemathesis checks."""
+    return [as_schemathesis_check(c, contract, secret) for c in REGISTRY if "property" in c.probes]
+
+
+def as_schemathesis_check(check: Check, contract: Contract, secret: str) -> Callable[..., Any]:
+    def run(ctx: Any, response: Any, case: Any) -> bool | None:
+        try:
+            check.run(exchange_of(case, response, secret), contract)
+        except NotApplicable:
+            return None
+        return True
+
+    run.__name__ = check.id
+    return run
+
+
+def exchange_of(case: Any, response: Any, secret: str) -> Exchange:
+    """A generated case and its answer, in the shape our checks read."""
+    sent = response.request
+    headers = {k: v for k, v in sent.headers.items() if k.lower() in ("authorization", "content-type")}
+    path_params = {k: unquote(str(v)) for k, v in case.path_parameters.items()}
+    request = SentRequest(str(sent.method), str(sent.url), headers, path_params, {})
+    received = Received(response.status_code, {k.lower(): v[0] for k, v in response.headers.items()}, response.content)
+    return Exchange("property", request, received, secret=secret)
+
+
+def failures_of(case: Any, response: Any, checks: list[Callable[..., Any]], excluded: list[Callable[..., Any]]) -> list[str]:
+    """Each failure as text: ours in their fixed form, schemathesis's as title and message."""
+    try:
+        case.validate_response(response, checks=SCHEMATHESIS_CHECKS, additional_checks=checks, excluded_checks=excluded)
+    except FailureGroup as group:
+        return [_text(f) for f in group.exceptions]
+    return []
+
+
+def _text(failure: Failure) -> str:
+    exception = getattr(failure, "exception", None)
+    if isinstance(exception, CheckFailure):
+        return str(exception)
+    return f"[schemathesis] {failure.title}\n{failure.message}".rstrip()

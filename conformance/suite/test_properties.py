@@ -1,0 +1,26 @@
+"""Property-based conformance: schemathesis generates requests from the contract, phase by phase and
+mode by mode; schemathesis's checks and ours judge every answer."""
+
+from __future__ import annotations
+
+import pytest
+
+from conformance.profiles import MODES, PHASES
+from conformance.properties.report import PropertyFailure, reproduce_command
+from conformance.run import Run
+
+
+@pytest.mark.property
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("phase", PHASES)
+def test_property(phase: str, mode: str, conformance_run: Run) -> None:
+    layer = conformance_run.properties
+    results = layer.run(phase, mode)
+    if not results:
+        pytest.skip(f"the contract gives the {phase} phase no {mode} case")
+    label = f"{phase}-{mode}"
+    failed = [r for r in results if r.failures]
+    if failed:
+        raise PropertyFailure(label, failed, len(results), reproduce_command(conformance_run.settings, layer.seed, label))
+    if phase == "fuzzing" and mode == "positive" and not any(r.status == 200 for r in results):
+        pytest.fail(f"[property {label}] no 200 response: none of {len(results)} valid requests reached a session", pytrace=False)
