@@ -14,13 +14,17 @@ CONFORMS, VIOLATES, INCONCLUSIVE = "CONFORMS", "VIOLATES", "INCONCLUSIVE"
 def verdict(run: Run) -> tuple[str, str]:
     """(verdict, why). SHOULD failures count only with --strict; no 200 is never a pass."""
     failed = Counter(o.check.level for o in run.outcomes if o.outcome == "failed")
-    fatal = failed["MUST"] + (failed["SHOULD"] if run.settings.strict else 0)
-    if run.outcomes and not run.saw_200():
+    cases = Counter(level for r in run.properties.results for level in ("MUST", "SHOULD") if r.failed(level))
+    fatal = failed["MUST"] + cases["MUST"] + (failed["SHOULD"] + cases["SHOULD"] if run.settings.strict else 0)
+    if (run.outcomes or run.properties.results) and not run.saw_200():
         return INCONCLUSIVE, "no 200 response was seen, so no session body could be checked"
+    counted = f"{failed['MUST']} MUST and {failed['SHOULD']} SHOULD check(s) failed"
+    if cases:
+        counted += f"; generated cases failing MUST checks: {cases['MUST']}, SHOULD checks: {cases['SHOULD']}"
     if fatal:
-        return VIOLATES, f"{failed['MUST']} MUST and {failed['SHOULD']} SHOULD check(s) failed"
-    if failed["SHOULD"]:
-        return CONFORMS, f"all MUST checks hold; {failed['SHOULD']} SHOULD check(s) failed (--strict makes them fatal)"
+        return VIOLATES, counted
+    if failed["SHOULD"] or cases["SHOULD"]:
+        return CONFORMS, f"all MUST checks hold; {counted} (--strict makes SHOULD failures fatal)"
     return CONFORMS, "every check holds"
 
 

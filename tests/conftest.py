@@ -111,7 +111,13 @@ def target_of(url: str, data: MockData) -> tuple[list[str], dict[str, str]]:
 
 
 def failed_checks(junit_xml: Any) -> set[str]:
-    """Ids of the checks that failed in a JUnit XML report of a run."""
+    """Ids of the checks that failed in a JUnit XML report of a run: explicit tests and property tests."""
     root = ElementTree.parse(junit_xml).getroot()
     failed = [case for case in root.iter("testcase") if case.find("failure") is not None]
-    return {str(p.get("value")) for case in failed for p in case.iter("property") if p.get("name") == "check"}
+    found = set()
+    for prop in (p for case in failed for p in case.iter("property")):
+        if prop.get("name") == "check":
+            found.add(str(prop.get("value")))
+        elif prop.get("name") == "failed-checks":
+            found.update(filter(None, str(prop.get("value")).split(",")))
+    return found

@@ -68,6 +68,13 @@ def test_bad_values_name_their_source(cli: dict[str, Any], env: dict[str, str], 
     assert str(caught.value) == message
 
 
+def test_profiles_and_overrides() -> None:
+    assert resolve({}, {}, {}).property_profile.name == "ci"
+    assert resolve({}, {}, {}).property_seed() == 0
+    settings = resolve({"profile": "thorough", "max_examples": "50", "seed": "7"}, {}, {})
+    assert (settings.property_profile.max_examples, settings.property_profile.deterministic, settings.property_seed()) == (50, False, 7)
+
+
 def test_defaults() -> None:
     assert resolve({}, {}, {}) == Settings()
     assert Settings().embedded and Settings().method_probes and not Settings().strict

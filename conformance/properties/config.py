@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from schemathesis.config import SchemathesisConfig
@@ -26,7 +27,8 @@ EDGE_IDS = [
     "not-a-uuid",
     "6513270E-269E-4D37-B2A7-4DE452E6B438",
 ]
-EDGE_BOOLEANS = ["true", "false", "True", "1", "0", ""]
+QUERY_BOOLEANS = ["true", "false"]  # how OpenAPI writes a boolean in a query string
+NOT_QUERY_BOOLEANS = ["True", "FALSE", "1", "0", "", "yes", "null"]
 # schemathesis masks values whose names contain "session"; session ids must stay readable, the token masked.
 SENSITIVE_MARKERS = ["token", "key", "secret", "password", "auth", "passwd", "credential", "cookie"]
 # How often a generated value is replaced by one of the target's ids: the three together reach an
@@ -38,6 +40,20 @@ def edge_ids(contract: Contract) -> list[str]:
     """Edge ids plus, for each limited parameter, a value exactly at its maxLength and one past it."""
     lengths = sorted(set(contract.max_lengths().values()))
     return EDGE_IDS + [c * n for n in lengths for c in ("f",)] + ["f" * (n + 1) for n in lengths]
+
+
+@dataclass(frozen=True)
+class Edges:
+    """Values sent once each, as cases of the coverage phase."""
+
+    session_ids: list[str]
+    query_parameter: str  # the boolean one
+    valid: list[str]  # its valid text forms
+    invalid: list[str]
+
+
+def edges(contract: Contract) -> Edges:
+    return Edges(edge_ids(contract), contract.breakout_rooms_parameter, QUERY_BOOLEANS, NOT_QUERY_BOOLEANS)
 
 
 def schemathesis_config(contract: Contract, ids: Ids, profile: Profile, seed: int) -> SchemathesisConfig:
@@ -71,7 +87,7 @@ def _dictionaries(contract: Contract, ids: Ids) -> dict[str, Any]:
         "account_id": {"values": [ids.account_id, one_past(ids.account_id, limits["account_id"])]},
         "app_id": {"values": [ids.app_id, one_past(ids.app_id, limits["app_id"])]},
         "session_id": {"values": list(ids.session_ids) * 3 + edge_ids(contract)},
-        contract.breakout_rooms_parameter: {"values": EDGE_BOOLEANS},
+        contract.breakout_rooms_parameter: {"values": QUERY_BOOLEANS + NOT_QUERY_BOOLEANS},
     }
 
 

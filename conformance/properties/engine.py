@@ -11,8 +11,9 @@ import requests
 from conformance.contract import Contract
 from conformance.probes import Ids
 from conformance.profiles import Profile
+from conformance.properties.config import edges
 from conformance.properties.generate import Generated, generate, load_operation
-from conformance.properties.judge import DATA_ACCEPTANCE, failures_of, our_checks
+from conformance.properties.judge import DATA_ACCEPTANCE, Finding, failures_of, our_checks
 from conformance.properties.oracle import Expectation, expect
 
 
@@ -22,8 +23,11 @@ class CaseResult:
     mode: str  # as schemathesis generated it
     status: int | None  # None: no HTTP response
     expectation: Expectation
-    failures: list[str]
+    failures: list[Finding]
     request_line: str  # curl, token redacted
+
+    def failed(self, level: str) -> bool:
+        return any(f.level == level for f in self.failures)
 
 
 @dataclass
@@ -45,7 +49,7 @@ class PropertyLayer:
 
     def cases(self, phase: str, mode: str) -> list[Any]:
         if phase not in self._generated:
-            self._generated[phase] = generate(self.operation, phase, self.seed, self.ids)
+            self._generated[phase] = generate(self.operation, phase, self.seed, self.ids, edges(self.contract))
         return [c for c in self._generated[phase].cases if c.meta.generation.mode.value == mode]
 
     def run(self, phase: str, mode: str) -> list[CaseResult]:
@@ -60,7 +64,7 @@ class PropertyLayer:
             response = case.call(base_url=self.base_url, session=self.http, headers=headers, timeout=self.timeout)
         except requests.RequestException as exc:
             line = case.as_curl_command(headers=headers, base_url=self.base_url).replace(self.token, "$CLOUDFLARE_API_TOKEN")
-            failure = f"[transport] no HTTP response: {type(exc).__name__}"
+            failure = Finding("transport", "MUST", f"[transport] no HTTP response: {type(exc).__name__}")
             return CaseResult(phase, mode, None, Expectation(False, "not sent", (), True), [failure], line)
         expectation = expect(response.request.method, response.request.url, self.base_url, mode == "negative", self.contract)
         excluded = [] if expectation.agrees else DATA_ACCEPTANCE

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
@@ -13,7 +14,7 @@ from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, Hyp
 from conformance.contract import Contract
 from conformance.probes import Ids
 from conformance.profiles import Profile
-from conformance.properties.config import schemathesis_config
+from conformance.properties.config import Edges, schemathesis_config
 
 
 @dataclass(frozen=True)
@@ -31,8 +32,11 @@ def load_operation(contract: Contract, ids: Ids, profile: Profile, seed: int) ->
     return result.ok()  # type: ignore[union-attr]  # the fragment passes openapi-spec-validator in the tests
 
 
-def generate(operation: Any, phase: str, seed: int, ids: Ids) -> Generated:
-    """Every case schemathesis makes for one phase, collected without sending anything."""
+def generate(operation: Any, phase: str, seed: int, ids: Ids, edges: Edges | None = None) -> Generated:
+    """Every case schemathesis makes for one phase, collected without sending anything.
+
+    The coverage phase also gets the edge values, one case each: random draws rarely reach them.
+    """
     cases: list[Any] = []
     project = operation.schema.config
     mode = HypothesisTestMode(phase)
@@ -46,7 +50,42 @@ def generate(operation: Any, phase: str, seed: int, ids: Ids) -> Generated:
     sessions = cycle(ids.session_ids)
     for case in cases:
         point_at_target(case, ids, next(sessions))
+    if mode is HypothesisTestMode.COVERAGE and edges is not None:
+        cases += edge_cases(cases, edges)
     return Generated(phase, cases)
+
+
+def edge_cases(coverage: list[Any], edges: Edges) -> list[Any]:
+    """Copies of coverage cases with one edge value each, keeping the case that describes it best:
+    the default positive case for valid values, the "incorrect type" case of the parameter for invalid ones."""
+    positive = next((c for c in coverage if c.meta.generation.mode.is_positive and not under_test(c)), None)
+    wrong_type = next((c for c in coverage if c.meta.generation.mode.is_negative and under_test(c) == {edges.query_parameter}), None)
+    made = []
+    if positive is not None:
+        made += [_with(positive, path={"session_id": segment(v)}) for v in edges.session_ids]
+        made += [_with(positive, query={edges.query_parameter: v}) for v in edges.valid]
+    if wrong_type is not None:
+        made += [_with(wrong_type, query={edges.query_parameter: v}) for v in edges.invalid]
+    return made
+
+
+def _with(template: Any, path: dict[str, str] | None = None, query: dict[str, str] | None = None) -> Any:
+    """A new case like `template`, with some parameters replaced; same operation, same metadata."""
+    return type(template)(
+        template.operation,
+        template.method,
+        template.path,
+        id=f"{template.id}-edge",
+        path_parameters={**template.path_parameters, **(path or {})},
+        headers=template.headers.copy(),
+        query={**(template.query or {}), **(query or {})},
+        meta=copy.deepcopy(template.meta),  # each case revalidates its own metadata once edited
+    )
+
+
+def segment(value: str) -> str:
+    """A path segment carrying `value`; "." and ".." are escaped, or clients would resolve them away."""
+    return quote(value, safe="") if value.strip(".") else value.replace(".", "%2E")
 
 
 def under_test(case: Any) -> set[str]:
@@ -67,4 +106,4 @@ def point_at_target(case: Any, ids: Ids, session_id: str) -> None:
     known = {"account_id": ids.account_id, "app_id": ids.app_id, "session_id": session_id}
     for name in set(case.path_parameters) - under_test(case):
         if name in known:
-            case.path_parameters[name] = quote(known[name], safe="")
+            case.path_parameters[name] = segment(known[name])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -19,7 +20,7 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
-from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable
+from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable, by_id
 from conformance.contract import Contract
 from conformance.exchange import Exchange, Received, SentRequest
 
@@ -65,17 +66,24 @@ def exchange_of(case: Any, response: Any, secret: str) -> Exchange:
     return Exchange("property", request, received, secret=secret)
 
 
-def failures_of(case: Any, response: Any, checks: list[Callable[..., Any]], excluded: list[Callable[..., Any]]) -> list[str]:
-    """Each failure as text: ours in their fixed form, schemathesis's as title and message."""
+@dataclass(frozen=True)
+class Finding:
+    check: str  # our check id, or "schemathesis: <title>"
+    level: str  # MUST or SHOULD; every schemathesis check is a MUST: the contract says so
+    text: str
+
+
+def failures_of(case: Any, response: Any, checks: list[Callable[..., Any]], excluded: list[Callable[..., Any]]) -> list[Finding]:
+    """Each failure: ours in their fixed form and level, schemathesis's as title and message."""
     try:
         case.validate_response(response, checks=SCHEMATHESIS_CHECKS, additional_checks=checks, excluded_checks=excluded)
     except FailureGroup as group:
-        return [_text(f) for f in group.exceptions]
+        return [_finding(f) for f in group.exceptions]
     return []
 
 
-def _text(failure: Failure) -> str:
+def _finding(failure: Failure) -> Finding:
     exception = getattr(failure, "exception", None)
     if isinstance(exception, CheckFailure):
-        return str(exception)
-    return f"[schemathesis] {failure.title}\n{failure.message}".rstrip()
+        return Finding(exception.check_id, by_id(exception.check_id).level, str(exception))
+    return Finding(f"schemathesis: {failure.title}", "MUST", f"[schemathesis] {failure.title}\n{failure.message}".rstrip())

@@ -15,15 +15,15 @@ SHOWN_FAILURES = 3
 class PropertyFailure(AssertionError):
     """Generated cases of one phase and mode broke the contract."""
 
-    def __init__(self, label: str, failed: Sequence[CaseResult], total: int, reproduce: str) -> None:
+    def __init__(self, label: str, level: str, failed: Sequence[CaseResult], total: int, reproduce: str) -> None:
         super().__init__(label)
-        self.label, self.failed, self.total, self.reproduce = label, list(failed), total, reproduce
+        self.label, self.level, self.failed, self.total, self.reproduce = label, level, list(failed), total, reproduce
 
     def __str__(self) -> str:
-        lines = [f"[property {self.label}] {len(self.failed)} of {self.total} generated cases failed"]
+        lines = [f"[property {self.label}] {len(self.failed)} of {self.total} generated cases failed {self.level} checks"]
         for number, result in enumerate(self.failed[:SHOWN_FAILURES], 1):
             lines += [f"--- case {number}: HTTP {result.status}; {result.expectation.why}"]
-            lines += result.failures
+            lines += [f.text for f in result.failures]
             lines += [f"Curl: {result.request_line}"]
         if len(self.failed) > SHOWN_FAILURES:
             lines.append(f"... and {len(self.failed) - SHOWN_FAILURES} more")
@@ -47,14 +47,14 @@ def reproduce_command(settings: Settings, seed: int, label: str) -> str:
 def summary_lines(layer: PropertyLayer) -> list[str]:
     counts = layer.counts()
     lines = [f"Property cases (profile {layer.profile.name}, seed {layer.seed}):"]
-    lines.append(f"{'phase':<9} {'mode':<9} {'cases':>5} {'2xx':>5} {'4xx':>5} {'5xx':>5} {'failed':>6} {'relabelled':>10}")
+    lines.append(f"{'phase':<9} {'mode':<9} {'cases':>5} {'2xx':>5} {'4xx':>5} {'5xx':>5} {'failed':>6} {'relabelled':>10}")  # failed: MUST checks
     for phase in PHASES:
         for mode in MODES:
             results = [r for r in layer.results if (r.phase, r.mode) == (phase, mode)]
             if not results:
                 continue
             classes = [counts[(phase, mode, c)] for c in ("2xx", "4xx", "5xx")]
-            failed = sum(1 for r in results if r.failures)
+            failed = sum(1 for r in results if r.failed("MUST"))
             relabelled = sum(1 for r in results if not r.expectation.agrees)
             lines.append(
                 f"{phase:<9} {mode:<9} {len(results):>5} {classes[0]:>5} {classes[1]:>5} {classes[2]:>5} {failed:>6} {relabelled:>10}"

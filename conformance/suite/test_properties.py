@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance.checks.base import LEVELS
 from conformance.profiles import MODES, PHASES
 from conformance.properties.report import PropertyFailure, reproduce_command
 from conformance.run import Run
@@ -13,14 +14,18 @@ from conformance.run import Run
 @pytest.mark.property
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("phase", PHASES)
-def test_property(phase: str, mode: str, conformance_run: Run) -> None:
+def test_property(phase: str, mode: str, conformance_run: Run, request: pytest.FixtureRequest) -> None:
     layer = conformance_run.properties
     results = layer.run(phase, mode)
+    found = sorted({f.check for r in results for f in r.failures})
+    request.node.user_properties.append(("failed-checks", ",".join(found)))  # for reports and JUnit XML
     if not results:
         pytest.skip(f"the contract gives the {phase} phase no {mode} case")
     label = f"{phase}-{mode}"
-    failed = [r for r in results if r.failures]
-    if failed:
-        raise PropertyFailure(label, failed, len(results), reproduce_command(conformance_run.settings, layer.seed, label))
+    reproduce = reproduce_command(conformance_run.settings, layer.seed, label)
+    for level in LEVELS:  # MUST first: SHOULD failures are reported only when no MUST failed
+        failed = [r for r in results if r.failed(level)]
+        if failed:
+            raise PropertyFailure(label, level, failed, len(results), reproduce)
     if phase == "fuzzing" and mode == "positive" and not any(r.status == 200 for r in results):
         pytest.fail(f"[property {label}] no 200 response: none of {len(results)} valid requests reached a session", pytrace=False)

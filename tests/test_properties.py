@@ -1,0 +1,137 @@
+"""The property layer: it passes on the reference mock, finds planted bugs, and is deterministic in ci."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from schemathesis.core.failures import FailureGroup
+
+from conformance.contract import Contract
+from conformance.mock import MockData, ReferenceMock
+from conformance.mock.app import BASE_PATH, Request
+from conformance.mock.mutants import MUTANTS, ServerErrorOnDot
+from conformance.mock.server import serve_in_thread
+from conformance.probes import Ids
+from conformance.profiles import MODES, PHASES, PROFILES
+from conformance.properties.engine import PropertyLayer
+from conformance.properties.generate import generate, load_operation
+from conformance.properties.report import reproduce_command
+from conformance.settings import Settings
+from tests.conftest import failed_checks, run_cli, target_of
+
+
+def ids_of(data: MockData) -> Ids:
+    return Ids(data.account_id, data.app_id, tuple(data.session_ids))
+
+
+@pytest.fixture(scope="module")
+def ci_results(contract: Contract, data: MockData) -> Iterator[PropertyLayer]:
+    """Every phase and mode of the ci profile, run against the reference mock."""
+    with serve_in_thread(ReferenceMock(data)) as root:
+        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, data.token, PROFILES["ci"], 0, 10.0)
+        for phase in PHASES:
+            for mode in MODES:
+                layer.run(phase, mode)
+        yield layer
+        layer.close()
+
+
+def test_ci_profile_passes_on_the_reference_mock(ci_results: PropertyLayer) -> None:
+    failed = [(r.phase, r.mode, r.failures) for r in ci_results.results if r.failures]
+    assert failed == []
+    assert len(ci_results.results) >= 300
+
+
+def test_every_phase_and_mode_sends_cases(ci_results: PropertyLayer) -> None:
+    sent = {(r.phase, r.mode) for r in ci_results.results}
+    assert sent == {(p, m) for p in PHASES for m in MODES} - {("examples", "negative")}
+
+
+def test_a_third_of_positive_cases_reach_a_session(ci_results: PropertyLayer) -> None:
+    positive = [r for r in ci_results.results if r.mode == "positive"]
+    assert sum(r.status == 200 for r in positive) * 3 >= len(positive)
+    assert any(r.status == 404 for r in positive)  # the rest hit unknown ids, where 404 is right
+
+
+def test_negative_cases_carry_why_and_acceptable_statuses(ci_results: PropertyLayer, contract: Contract) -> None:
+    negative = [r.expectation for r in ci_results.results if r.expectation.negative]
+    assert negative and all(e.why and e.statuses == tuple(contract.failure_statuses()) for e in negative)
+    assert any("longer than 32 characters" in e.why for e in negative)
+
+
+def test_relabelled_cases_are_valid_on_the_wire(ci_results: PropertyLayer) -> None:
+    relabelled = [r for r in ci_results.results if not r.expectation.agrees]
+    assert relabelled  # the string "true" for a boolean, a Content-Type on a GET
+    assert all(r.mode == "negative" and r.expectation.why == "valid on the wire although generated as negative" for r in relabelled)
+
+
+def test_edge_values_are_sent(ci_results: PropertyLayer) -> None:
+    urls = " ".join(r.request_line for r in ci_results.results)
+    for edge in ("/sessions/a.b", "/sessions/..?", "/sessions/a%2Fb", "/sessions/with%20space", "include_breakout_rooms=True"):
+        assert edge in urls, edge
+
+
+@pytest.mark.parametrize(
+    "name", ["server-error-on-dot", "long-account-accepted", "status-out-of-enum-for-some", "count-as-string-for-some"]
+)
+def test_planted_bugs_are_found_by_the_property_layer(name: str, serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(MUTANTS[name].build(data)), data)
+    result = run_cli("run", *args, "--junitxml", str(tmp_path / "run.xml"), "--", "-m", "property", env=env, cwd=tmp_path)
+    assert result.returncode == 1, result.stdout
+    assert set(MUTANTS[name].killed_by) <= failed_checks(tmp_path / "run.xml")
+    assert "Reproduce: rtk-conformance run --target" in result.stdout
+
+
+class Recorder(ReferenceMock):
+    """The reference mock, writing down every request it gets."""
+
+    def __init__(self, data: MockData, log: list[str]) -> None:
+        super().__init__(data)
+        self.log = log
+
+    def respond(self, request: Request) -> Any:
+        self.log.append(f"{request.method} {request.path}?{request.query}")
+        return super().respond(request)
+
+
+def test_two_ci_runs_send_the_same_requests(data: MockData, tmp_path: Path) -> None:
+    logs: list[list[str]] = [[], []]
+    for log in logs:
+        with serve_in_thread(Recorder(data, log)) as url:
+            args, env = target_of(url, data)
+            assert run_cli("run", *args, "--", "-m", "property", env=env, cwd=tmp_path).returncode == 0
+    assert len(logs[0]) >= 300
+    assert logs[0] == logs[1]
+
+
+def test_reproduce_command_repeats_the_settings() -> None:
+    settings = Settings(
+        target="http://127.0.0.1:8787/client/v4", account_id="acc", app_id="app", session_id=("s1", "s2"), profile="thorough"
+    )
+    assert reproduce_command(settings, 1234, "fuzzing-negative") == (
+        "rtk-conformance run --target http://127.0.0.1:8787/client/v4 --account-id acc --app-id app "
+        "--session-id s1 --session-id s2 --profile thorough --seed 1234 -- -k 'property and fuzzing-negative'"
+    )
+
+
+def test_schemathesis_output_keeps_the_session_id_and_masks_the_token(contract: Contract, data: MockData) -> None:
+    operation = load_operation(contract, ids_of(data), PROFILES["ci"], 0)
+    (case,) = generate(operation, "examples", 0, ids_of(data)).cases
+    case.path_parameters["session_id"] = "a.b"
+    headers = {"Authorization": f"Bearer {data.token}"}
+    with serve_in_thread(ServerErrorOnDot(data)) as root, pytest.raises(FailureGroup) as caught:
+        case.validate_response(case.call(base_url=root + BASE_PATH, headers=headers), headers=headers)
+    message = str(caught.value.args[0])
+    assert "/sessions/a.b" in message and "Authorization: [Filtered]" in message
+    assert data.token not in message
+
+
+def test_ci_configuration_is_deterministic_and_bounded(contract: Contract, data: MockData) -> None:
+    config = load_operation(contract, ids_of(data), PROFILES["ci"], 0).schema.config
+    generation = config.generation_for(operation=None)
+    assert (generation.deterministic, generation.database, generation.max_examples) == (True, "none", 300)
+    assert json.dumps(PROFILES["ci"].seed) == "0"
