@@ -75,14 +75,20 @@ def test_edge_values_are_sent(ci_results: PropertyLayer) -> None:
         assert edge in urls, edge
 
 
-@pytest.mark.parametrize(
-    "name", ["server-error-on-dot", "long-account-accepted", "status-out-of-enum-for-some", "count-as-string-for-some"]
-)
+PLANTED = {
+    "server-error-on-dot": "errors.no-server-error",
+    "long-account-accepted": "schemathesis: Schema-violating request accepted",
+    "status-out-of-enum-for-some": "enums.status",
+    "count-as-string-for-some": "schema.field-types",
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLANTED))
 def test_planted_bugs_are_found_by_the_property_layer(name: str, serve: Any, data: MockData, tmp_path: Path) -> None:
     args, env = target_of(serve(MUTANTS[name].build(data)), data)
     result = run_cli("run", *args, "--junitxml", str(tmp_path / "run.xml"), "--", "-m", "property", env=env, cwd=tmp_path)
     assert result.returncode == 1, result.stdout
-    assert set(MUTANTS[name].killed_by) <= failed_checks(tmp_path / "run.xml")
+    assert PLANTED[name] in failed_checks(tmp_path / "run.xml")
     assert "Reproduce: rtk-conformance run --target" in result.stdout
 
 

@@ -47,7 +47,9 @@ def reproduce_command(settings: Settings, seed: int, label: str) -> str:
 def summary_lines(layer: PropertyLayer) -> list[str]:
     counts = layer.counts()
     lines = [f"Property cases (profile {layer.profile.name}, seed {layer.seed}):"]
-    lines.append(f"{'phase':<9} {'mode':<9} {'cases':>5} {'2xx':>5} {'4xx':>5} {'5xx':>5} {'failed':>6} {'relabelled':>10}")  # failed: MUST checks
+    lines.append(
+        f"{'phase':<9} {'mode':<9} {'cases':>5} {'2xx':>5} {'4xx':>5} {'5xx':>5} {'failed':>6} {'relabelled':>10}"
+    )  # failed: MUST checks
     for phase in PHASES:
         for mode in MODES:
             results = [r for r in layer.results if (r.phase, r.mode) == (phase, mode)]
