@@ -25,6 +25,10 @@ def test_run_with_no_arguments_passes_on_the_embedded_mock(tmp_path: Path) -> No
     assert "Target:   embedded reference mock" in result.stdout
     assert "Verdict: CONFORMS: every check holds" in result.stdout
     assert "warning" not in result.stdout.lower()
+    table = result.stdout.split("Property cases (profile ci, seed 0):")[1].split("positive cases that reached")[0]
+    rows = {tuple(line.split()[:2]): int(line.split()[2]) for line in table.strip().splitlines()[1:]}
+    assert set(rows) == {(p, m) for p in ("examples", "coverage", "fuzzing") for m in ("positive", "negative")} - {("examples", "negative")}
+    assert sum(rows.values()) >= 300
 
 
 @pytest.fixture
