@@ -47,18 +47,24 @@ def build_parser() -> Parser:
     mock.add_argument("--data", metavar="FILE", help="seed data in the shape of the bundled data.json")
     mock.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 past N requests per window, e.g. 1200/300")
     commands.add_parser("checks", help="list every check: id, category, level, rule")
+    selftest = commands.add_parser("selftest", help="run the suite against every broken variant of the reference mock")
+    selftest.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
+    selftest.add_argument("--max-examples", type=int, default=50, help="fuzzing cases per run (default 50)")
+    selftest.add_argument("mutants", nargs="*", metavar="MUTANT", help="only these mutants (default: the whole catalogue)")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = {"run": run_suite, "mock": serve_mock, "checks": list_checks}[args.command]
+    command = {"run": run_suite, "mock": serve_mock, "checks": list_checks, "selftest": run_selftest}[args.command]
     return int(command(args))
 
 
 def pytest_arguments(args: argparse.Namespace) -> list[str]:
     """The run's options as the plugin's prefixed pytest options; only those given, so precedence stays in resolve()."""
-    forwarded = ["--pyargs", "conformance.suite", "-q"]
+    # Checks raise CheckFailure and never rely on assert rewriting, and schemathesis's own pytest plugin is
+    # not used (the property layer drives schemathesis directly): both only cost start-up time.
+    forwarded = ["--pyargs", "conformance.suite", "-q", "--assert=plain", "-p", "no:schemathesis"]
     for setting in SETTINGS:
         value = getattr(args, setting.name)
         if value is None:
@@ -115,6 +121,16 @@ def list_checks(args: argparse.Namespace) -> int:
     for check in REGISTRY:
         print(f"{check.id:<34} {check.category:<10} {check.level:<6} {check.rule}")
     return EXIT_OK
+
+
+def run_selftest(args: argparse.Namespace) -> int:
+    from conformance import selftest
+    from conformance.mutants import MUTANTS
+
+    unknown = sorted(set(args.mutants) - set(MUTANTS))
+    if unknown or args.jobs < 1 or args.max_examples < 1:
+        return _usage_error(f"unknown mutant(s): {', '.join(unknown)}" if unknown else "--jobs and --max-examples must be 1 or more")
+    return selftest.main(args.jobs, args.max_examples, args.mutants)
 
 
 def _usage_error(message: str) -> int:

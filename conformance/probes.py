@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from conformance.contract import Contract
 
 UNKNOWN_SESSION_ID = "00000000-0000-4000-8000-000000000000"
+DOTTED_SESSION_ID = "not.a.session"  # servers that split ids on "." have crashed on such ids
 UNKNOWN_TOKEN = "rtk-conformance-unknown-token-00000000000"
 NOT_A_BOOLEAN = "maybe"
 OTHER_METHODS = ("POST", "PUT", "PATCH", "DELETE")
@@ -29,7 +30,7 @@ class Ids:
 @dataclass(frozen=True)
 class Probe:
     name: str
-    kind: str  # session, breakout, auth, too-long, at-limit, bad-boolean, unknown-session, method
+    kind: str  # session, breakout, auth, too-long, at-limit, bad-boolean, unknown-session, odd-id, method
     path_params: dict[str, str]
     query: dict[str, str] = field(default_factory=dict)
     method: str = "GET"
@@ -65,6 +66,7 @@ def build_probes(contract: Contract, ids: Ids, method_probes: bool = True) -> li
         probes.append(Probe(f"at-limit:{name}", "at-limit", {**base, name: "f" * limit}))
     probes.append(Probe("bad-boolean", "bad-boolean", base, {contract.breakout_rooms_parameter: NOT_A_BOOLEAN}))
     probes.append(Probe("unknown-session", "unknown-session", {**base, "session_id": UNKNOWN_SESSION_ID}))
+    probes.append(Probe("dotted-session-id", "odd-id", {**base, "session_id": DOTTED_SESSION_ID}))
     if method_probes:
         probes += [Probe(f"method:{m}", "method", base, method=m) for m in OTHER_METHODS]
     return probes

@@ -10,10 +10,10 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from typing import Any
-from xml.etree import ElementTree
 
 import pytest
 
+from conformance import selftest
 from conformance.contract import Contract, load_contract
 from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import MockData, ReferenceMock, Request, load_data
@@ -103,21 +103,14 @@ def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Any = None, time
     )
 
 
-def target_of(url: str, data: MockData) -> tuple[list[str], dict[str, str]]:
+def target_of(url: str, data: MockData, base_path: str = BASE_PATH) -> tuple[list[str], dict[str, str]]:
     """The arguments and environment that point `run` at a server holding the seeded data."""
-    args = ["--target", url + BASE_PATH, "--account-id", data.account_id, "--app-id", data.app_id]
+    args = ["--target", url + base_path, "--account-id", data.account_id, "--app-id", data.app_id]
     args += [a for sid in data.session_ids for a in ("--session-id", sid)]
     return args, {"CLOUDFLARE_API_TOKEN": data.token}
 
 
 def failed_checks(junit_xml: Any) -> set[str]:
     """Ids of the checks that failed in a JUnit XML report of a run: explicit tests and property tests."""
-    root = ElementTree.parse(junit_xml).getroot()
-    failed = [case for case in root.iter("testcase") if case.find("failure") is not None]
-    found = set()
-    for prop in (p for case in failed for p in case.iter("property")):
-        if prop.get("name") == "check":
-            found.add(str(prop.get("value")))
-        elif prop.get("name") == "failed-checks":
-            found.update(filter(None, str(prop.get("value")).split(",")))
-    return found
+    explicit, found = selftest.failed_checks(junit_xml)
+    return set(explicit | found)

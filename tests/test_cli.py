@@ -14,8 +14,9 @@ import pytest
 
 from conformance.checks import REGISTRY
 from conformance.mock import MockData
-from conformance.mock.mutants import DenyAll, SessionEdit, set_to
 from conformance.mock.server import bind
+from conformance.mutants import set_to
+from conformance.mutants.kinds import DenyAll, SessionEdit
 from tests.conftest import clean_env, failed_checks, run_cli, target_of
 
 

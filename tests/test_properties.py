@@ -13,8 +13,9 @@ from schemathesis.core.failures import FailureGroup
 from conformance.contract import Contract
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import BASE_PATH, Request
-from conformance.mock.mutants import MUTANTS, ServerErrorOnDot
 from conformance.mock.server import serve_in_thread
+from conformance.mutants import MUTANTS
+from conformance.mutants.kinds import ServerErrorOnDot
 from conformance.probes import Ids
 from conformance.profiles import MODES, PHASES, PROFILES
 from conformance.properties.engine import PropertyLayer

@@ -14,7 +14,7 @@ from conformance.exchange import NO_JSON, Exchange
 BODY_PROBES = ("session", "breakout")
 SESSION_BODIES = (*BODY_PROBES, "property")
 FAILURE_PROBES = ("auth", "too-long", "bad-boolean", "unknown-session", "method")
-ALL_PROBES = SESSION_BODIES + FAILURE_PROBES + ("at-limit",)
+ALL_PROBES = (*SESSION_BODIES, *FAILURE_PROBES, "at-limit", "odd-id")
 
 
 def ok_body(exchange: Exchange) -> Any:

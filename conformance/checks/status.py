@@ -8,7 +8,7 @@ from conformance.contract import Contract
 from conformance.exchange import NO_JSON, Exchange
 
 # Where a failure is the expected answer, and any generated case (configured sessions answer 200).
-FAILURES = (*FAILURE_PROBES, "at-limit", "property")
+FAILURES = (*FAILURE_PROBES, "at-limit", "odd-id", "property")
 
 
 def responses(contract: Contract, code: int | None = None) -> str:

@@ -1,0 +1,126 @@
+"""rtk-conformance selftest: run the real suite, through the CLI users run, against the reference mock
+and every mutant of the catalogue, each served on loopback, and score how many it catches."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from xml.etree import ElementTree
+
+from conformance.checks.base import CATEGORIES
+from conformance.mock import ReferenceMock, load_data
+from conformance.mock.app import BASE_PATH
+from conformance.mock.server import serve_in_thread
+from conformance.mutants import CATALOGUE, Mutant
+from conformance.settings import TOKEN_ENV
+
+REFERENCE = "reference mock"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What one run of the suite found: the checks that failed, per engine."""
+
+    name: str
+    exit_code: int
+    explicit: frozenset[str]
+    property: frozenset[str]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    mutant: Mutant
+    outcome: Outcome
+
+    @property
+    def by_explicit(self) -> bool:
+        return bool(set(self.mutant.killed_by) & self.outcome.explicit)
+
+    @property
+    def by_property(self) -> bool:
+        return bool(set(self.mutant.killed_by) & self.outcome.property)
+
+    @property
+    def killed(self) -> bool:
+        """Caught by an expected check; a MUST-level mutant by the explicit checks alone."""
+        return self.by_explicit if self.mutant.level == "MUST" else self.by_explicit or self.by_property
+
+
+def run_suite(app: Any, name: str, extra: list[str]) -> Outcome:
+    """The suite against `app` served on loopback, through `python -m conformance run`, strict."""
+    data = load_data()
+    with serve_in_thread(app) as root, tempfile.TemporaryDirectory() as tmp:
+        report = Path(tmp) / "junit.xml"
+        args = ["--target", root + BASE_PATH, "--account-id", data.account_id, "--app-id", data.app_id]
+        args += [a for sid in data.session_ids for a in ("--session-id", sid)]
+        command = [sys.executable, "-m", "conformance", "run", *args, "--strict", "--junitxml", str(report), *extra]
+        env = {**os.environ, TOKEN_ENV: data.token}
+        done = subprocess.run(command, env=env, cwd=tmp, capture_output=True, text=True, timeout=600)
+        explicit, found = failed_checks(report) if report.exists() else (frozenset(), frozenset())
+        return Outcome(name, done.returncode, explicit, found)
+
+
+def failed_checks(junit_xml: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(explicit checks, property-layer checks) that failed, from a run's JUnit XML."""
+    explicit: set[str] = set()
+    found: set[str] = set()
+    for case in ElementTree.parse(junit_xml).getroot().iter("testcase"):
+        if case.find("failure") is None:
+            continue
+        for prop in case.iter("property"):
+            if prop.get("name") == "check":
+                explicit.add(str(prop.get("value")))
+            elif prop.get("name") == "failed-checks":
+                found.update(filter(None, str(prop.get("value")).split(",")))
+    return frozenset(explicit), frozenset(found)
+
+
+def selftest(mutants: list[Mutant], jobs: int, extra: list[str]) -> tuple[Outcome, list[Verdict]]:
+    data = load_data()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        reference = pool.submit(run_suite, ReferenceMock(data), REFERENCE, extra)
+        outcomes = list(pool.map(lambda m: run_suite(m.build(data), m.name, extra), mutants))
+    return reference.result(), [Verdict(m, o) for m, o in zip(mutants, outcomes, strict=True)]
+
+
+def report_lines(reference: Outcome, verdicts: list[Verdict]) -> Iterator[str]:
+    passed = reference.exit_code == 0 and not (reference.explicit or reference.property)
+    yield f"{REFERENCE}: {'passes' if passed else 'FAILS: ' + ', '.join(sorted(reference.explicit | reference.property))}"
+    yield ""
+    yield f"{'mutant':<38} {'category':<10} {'level':<6} {'explicit':<8} {'property':<8} result"
+    for v in verdicts:
+        marks = ["yes" if v.by_explicit else "no", "yes" if v.by_property else "no", "killed" if v.killed else "SURVIVED"]
+        yield f"{v.mutant.name:<38} {v.mutant.category:<10} {v.mutant.level:<6} {marks[0]:<8} {marks[1]:<8} {marks[2]}"
+    yield ""
+    yield f"mutation score: {_score(verdicts, lambda v: v.killed)}"
+    for category in CATEGORIES:
+        some = [v for v in verdicts if v.mutant.category == category]
+        if some:
+            yield f"  {category:<10} {_score(some, lambda v: v.killed)}"
+    yield f"  by the explicit checks: {_score(verdicts, lambda v: v.by_explicit)}"
+    yield f"  by the property tests:  {_score(verdicts, lambda v: v.by_property)}"
+
+
+def _score(verdicts: list[Verdict], kills: Any) -> str:
+    killed = sum(1 for v in verdicts if kills(v))
+    return f"{killed}/{len(verdicts)} ({100 * killed // max(1, len(verdicts))}%)"
+
+
+def succeeded(reference: Outcome, verdicts: list[Verdict]) -> bool:
+    clean = reference.exit_code == 0 and not (reference.explicit or reference.property)
+    return clean and all(v.killed for v in verdicts)
+
+
+def main(jobs: int, max_examples: int, only: list[str]) -> int:
+    mutants = [m for m in CATALOGUE if not only or m.name in only]
+    reference, verdicts = selftest(mutants, jobs, ["--max-examples", str(max_examples)])
+    for line in report_lines(reference, verdicts):
+        print(line)
+    return 0 if succeeded(reference, verdicts) else 1

@@ -1,0 +1,95 @@
+"""A real third-party mock: Prism serves our fragment, the suite grades it, and the grade is pinned.
+
+Run by `.ci/run` (and `tox -e prism`), which installs Prism from the npm registry; deselected from the
+default run because a fresh Python machine may have no Node.js. Set PRISM_VERDICT_UPDATE=1 to record
+a new expected verdict after a deliberate change (then review the diff of expected-verdict.json).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+
+from conformance.mock import MockData
+from conformance.mock.server import bind
+from tests.conftest import run_cli, target_of
+
+pytestmark = pytest.mark.prism
+
+HERE = Path(__file__).parent / "prism"
+EXPECTED = HERE / "expected-verdict.json"
+PRISM_VERSION = "5.16.0"
+LOCAL_PRISM = Path(__file__).parent.parent / ".prism" / "node_modules" / ".bin" / "prism"
+INSTALL = f"npm install --no-save --prefix .prism @stoplight/prism-cli@{PRISM_VERSION}"
+
+
+def prism_binary() -> str:
+    found = os.environ.get("PRISM") or (str(LOCAL_PRISM) if LOCAL_PRISM.exists() else shutil.which("prism"))
+    if not found:
+        pytest.fail(f"Prism is not installed: run `{INSTALL}` (as .ci/run does), or set PRISM to its binary", pytrace=False)
+    return found
+
+
+@pytest.fixture(scope="module")
+def prism_url(contract: object) -> Iterator[str]:
+    """Prism mocking our fragment on a free loopback port."""
+    with bind() as sock:
+        port = sock.getsockname()[1]
+    fragment = str(Path(__file__).parent.parent / "openapi" / "get-session-details.openapi.yaml")
+    process = subprocess.Popen(
+        [prism_binary(), "mock", "-h", "127.0.0.1", "-p", str(port), fragment], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(url, process)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def wait_until_up(url: str, process: subprocess.Popen[bytes], seconds: float = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"Prism exited with code {process.returncode} before serving", pytrace=False)
+        try:
+            httpx.get(url, timeout=1)
+            return
+        except httpx.HTTPError:
+            time.sleep(0.25)
+    pytest.fail(f"Prism did not answer on {url} within {seconds} s", pytrace=False)
+
+
+def graded(junit_xml: Path) -> dict[str, str]:
+    """Each test of the run and its outcome: passed, failed, skipped or xfailed."""
+    outcomes = {}
+    for case in ElementTree.parse(junit_xml).getroot().iter("testcase"):
+        skipped = case.find("skipped")
+        if case.find("failure") is not None:
+            outcome = "failed"
+        elif skipped is not None:
+            outcome = "xfailed" if skipped.get("type") == "pytest.xfail" else "skipped"
+        else:
+            outcome = "passed"
+        outcomes[case.get("name", "")] = outcome
+    return outcomes
+
+
+def test_prism_gets_its_pinned_verdict(prism_url: str, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(prism_url, data, base_path="")
+    result = run_cli("run", *args, "--junitxml", str(tmp_path / "prism.xml"), env=env, cwd=tmp_path)
+    verdict = next(line for line in result.stdout.splitlines() if line.startswith("Verdict: "))
+    actual = {"prism": PRISM_VERSION, "exit_code": result.returncode, "verdict": verdict, "tests": graded(tmp_path / "prism.xml")}
+    if os.environ.get("PRISM_VERDICT_UPDATE") == "1":
+        EXPECTED.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n")
+    assert actual == json.loads(EXPECTED.read_text())

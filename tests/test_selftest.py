@@ -1,0 +1,82 @@
+"""The suite proves itself: it passes on the reference mock and kills every mutant of the catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conformance import selftest
+from conformance.checks import REGISTRY
+from conformance.mock import ReferenceMock
+from conformance.mutants import CATALOGUE, MUTANTS, Mutant
+from tests.conftest import run_cli
+
+FAST = ["--max-examples", "50"]
+Scored = tuple[selftest.Outcome, list[selftest.Verdict]]
+
+
+@pytest.fixture(scope="module")
+def scored() -> Iterator[Scored]:
+    """One selftest of the whole catalogue (about two minutes on two cores)."""
+    yield selftest.selftest(CATALOGUE, jobs=2, extra=FAST)
+
+
+def test_catalogue_has_at_least_30_mutants_each_naming_real_checks() -> None:
+    ids = {c.id for c in REGISTRY}
+    assert len(CATALOGUE) >= 30 and len(MUTANTS) == len(CATALOGUE)
+    assert all(m.killed_by and set(m.killed_by) <= ids for m in CATALOGUE)
+
+
+def test_the_unmodified_mock_passes_with_zero_failures(scored: Scored) -> None:
+    reference, _ = scored
+    assert (reference.exit_code, reference.explicit, reference.property) == (0, frozenset(), frozenset())
+
+
+def test_every_mutant_is_killed_by_its_expected_checks(scored: Scored) -> None:
+    _, verdicts = scored
+    assert [v.mutant.name for v in verdicts if not v.killed] == []
+    assert all(v.by_explicit for v in verdicts if v.mutant.level == "MUST")  # sound without the property layer
+
+
+def test_every_check_kills_some_mutant(scored: Scored) -> None:
+    """Reflection: a check that never fails on any mutant proves nothing."""
+    _, verdicts = scored
+    fired = {c for v in verdicts for c in (v.outcome.explicit | v.outcome.property) & set(v.mutant.killed_by)}
+    assert sorted(c.id for c in REGISTRY if c.id not in fired) == []
+
+
+def test_the_property_layer_kills_mutants_too(scored: Scored) -> None:
+    _, verdicts = scored
+    assert sum(v.by_property for v in verdicts) * 2 >= len(verdicts)
+
+
+def test_report_prints_the_score_per_category_and_engine(scored: Scored) -> None:
+    lines = list(selftest.report_lines(*scored))
+    total = len(CATALOGUE)
+    assert lines[0] == "reference mock: passes"
+    assert f"mutation score: {total}/{total} (100%)" in lines
+    assert f"  by the explicit checks: {total}/{total} (100%)" in lines
+    assert any(line.startswith("  by the property tests:  ") for line in lines)
+    assert "  auth       3/3 (100%)" in lines
+
+
+def test_a_harmless_mutant_survives_and_fails_the_selftest() -> None:
+    harmless = Mutant("harmless", "breaks nothing", ("enums.status",), ReferenceMock)
+    reference, verdicts = selftest.selftest([harmless], jobs=2, extra=FAST)
+    assert not verdicts[0].killed
+    assert not selftest.succeeded(reference, verdicts)
+    row = "harmless                               enums      MUST   no       no       SURVIVED"
+    assert row in list(selftest.report_lines(reference, verdicts))
+
+
+def test_selftest_command_names_mutants_and_exits_0(tmp_path: Path) -> None:
+    result = run_cli("selftest", "deny-all", "status-paused", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout
+    assert "mutation score: 2/2 (100%)" in result.stdout
+
+
+def test_selftest_refuses_unknown_mutants(tmp_path: Path) -> None:
+    result = run_cli("selftest", "no-such-mutant", cwd=tmp_path)
+    assert (result.returncode, result.stderr.strip()) == (2, "rtk-conformance: error: unknown mutant(s): no-such-mutant")
