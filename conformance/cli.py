@@ -8,14 +8,17 @@ from __future__ import annotations
 import argparse
 import shlex
 import sys
+from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
 
+from conformance.cassette import CassetteError
 from conformance.mock import ReferenceMock
 from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError, load_data
 from conformance.mock.ratelimit import RateLimiter
+from conformance.mock.replay import CassetteServer
 from conformance.mock.server import bind, serve_forever, url_of
 from conformance.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, flag, kind
 
@@ -46,6 +49,7 @@ def build_parser() -> Parser:
     mock.add_argument("--port", type=int, default=8787, help="0 picks a free port (default 8787)")
     mock.add_argument("--data", metavar="FILE", help="seed data in the shape of the bundled data.json")
     mock.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 past N requests per window, e.g. 1200/300")
+    mock.add_argument("--cassette", metavar="PATH", help="serve a recorded cassette instead of the seeded data")
     commands.add_parser("checks", help="list every check: id, category, level, rule")
     selftest = commands.add_parser("selftest", help="run the suite against every broken variant of the reference mock")
     selftest.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
@@ -85,33 +89,50 @@ def run_suite(args: argparse.Namespace) -> int:
 
 
 def serve_mock(args: argparse.Namespace) -> int:
+    if args.cassette and (args.data or args.rate_limit):
+        return _usage_error("--cassette serves what was recorded: it takes no --data or --rate-limit")
     try:
-        data = load_data(args.data)
-        limiter = RateLimiter.parse(args.rate_limit) if args.rate_limit else RateLimiter()
+        app, exports = _cassette_app(args.cassette) if args.cassette else _reference_app(args)
         sock = bind(args.host, args.port)
-    except DataFileError as exc:
+    except (DataFileError, CassetteError) as exc:
         return _usage_error(str(exc))
     except ValueError:
         return _usage_error(f"--rate-limit must look like N/SECONDS, e.g. 1200/300, got {args.rate_limit!r}")
     except OSError as exc:
         return _usage_error(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
-    url = url_of(sock) + BASE_PATH
-    print(f"# RealtimeKit reference mock at {url} (Ctrl-C stops it). Paste these lines into a shell, then: rtk-conformance run")
-    for name, value in _exports(url, data).items():
+    url = url_of(sock) + exports.pop("base_path")
+    kind = "cassette replay" if args.cassette else "RealtimeKit reference mock"
+    print(f"# {kind} at {url} (Ctrl-C stops it). Paste these lines into a shell, then: rtk-conformance run")
+    for name, value in {env_name(BY_NAME["target"]): url, **exports}.items():
         print(f"export {name}={shlex.quote(value)}")
     sys.stdout.flush()
-    serve_forever(ReferenceMock(data, limiter), sock)
+    serve_forever(app, sock)
     return EXIT_OK
 
 
-def _exports(url: str, data: Any) -> dict[str, str]:
-    by_name = {s.name: s for s in SETTINGS}
+BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def _reference_app(args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
+    data = load_data(args.data)
+    limiter = RateLimiter.parse(args.rate_limit) if args.rate_limit else RateLimiter()
+    return ReferenceMock(data, limiter), _exports(BASE_PATH, data.token, data.account_id, data.app_id, data.session_ids)
+
+
+def _cassette_app(path: str) -> tuple[Any, dict[str, str]]:
+    server = CassetteServer(Path(path))
+    rec = server.recording
+    return server, _exports(server.base_path, server.token, rec.account_id, rec.app_id, rec.session_ids)
+
+
+def _exports(base_path: str, token: str, account_id: str, app_id: str, session_ids: Any) -> dict[str, str]:
+    """The variables `run` reads, in the order a user reads them (base_path is taken out for the URL)."""
     return {
-        env_name(by_name["target"]): url,
-        TOKEN_ENV: data.token,
-        env_name(by_name["account_id"]): data.account_id,
-        env_name(by_name["app_id"]): data.app_id,
-        env_name(by_name["session_id"]): ",".join(data.session_ids),
+        "base_path": base_path,
+        TOKEN_ENV: token,
+        env_name(BY_NAME["account_id"]): account_id,
+        env_name(BY_NAME["app_id"]): app_id,
+        env_name(BY_NAME["session_id"]): ",".join(session_ids),
     }
 
 

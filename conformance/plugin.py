@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conformance.cassette import CassetteError
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
 from conformance.properties.report import PropertyFailure
@@ -61,7 +62,7 @@ def _start(config: pytest.Config) -> None:
     stack = contextlib.ExitStack()
     try:
         config.stash[RUN] = stack.enter_context(start_run(resolve(cli, os.environ, ini)))
-    except (SettingsError, TargetError) as exc:
+    except (SettingsError, TargetError, CassetteError) as exc:
         stack.close()
         raise pytest.UsageError(str(exc)) from None
     config.stash[STACK] = stack

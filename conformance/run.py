@@ -10,6 +10,7 @@ from conformance.checks import REGISTRY, Check
 from conformance.contract import Contract, load_contract
 from conformance.probes import Probe, build_probes
 from conformance.properties.engine import PropertyLayer
+from conformance.recording import cassette_for, replay_target
 from conformance.settings import Settings
 from conformance.targets import Client, Target, open_target
 
@@ -53,13 +54,12 @@ class Run:
 @contextlib.contextmanager
 def start_run(settings: Settings) -> Iterator[Run]:
     contract = load_contract()
-    with open_target(settings) as target:
-        client = Client(target, contract, settings.timeout)
-        properties = PropertyLayer(
-            contract, target.ids, target.base_url, target.token, settings.property_profile, settings.property_seed(), settings.timeout
-        )
-        try:
-            yield Run(settings, target, contract, client, build_probes(contract, target.ids, settings.method_probes), properties)
-        finally:
-            client.close()
-            properties.close()
+    seed = settings.property_seed()
+    with contextlib.ExitStack() as stack:
+        target = replay_target(settings, seed, contract.edition) if settings.replaying else stack.enter_context(open_target(settings))
+        if settings.cassette:
+            stack.enter_context(cassette_for(settings, target, seed, contract.edition))
+        client = stack.enter_context(contextlib.closing(Client(target, contract, settings.timeout)))
+        properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, settings.timeout)
+        stack.callback(properties.close)
+        yield Run(settings, target, contract, client, build_probes(contract, target.ids, settings.method_probes), properties)

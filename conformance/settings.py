@@ -12,6 +12,8 @@ from typing import Any
 
 from conformance.profiles import PROFILES, Profile
 
+RECORD_MODES = ("none", "once", "new_episodes", "all")
+
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -37,11 +39,20 @@ class Settings:
         "ci", "property tests: ci (deterministic), thorough (many random cases), live (bounded)", metavar="ci|thorough|live"
     )
     max_examples: int = option(0, "fuzzing cases of the property layer; 0 keeps the profile's number", metavar="N")
+    cassette: str = option("", "record to, or replay from, this cassette (vcrpy YAML)", metavar="PATH")
+    record_mode: str = option(
+        "none", "none: replay only; once, new_episodes, all: record from --target", metavar="none|once|new_episodes|all"
+    )
+    redact_ids: bool = option(False, "write the account and app ids into the cassette as placeholders")
     seed: int = option(-1, "seed of the property layer; -1 keeps the profile's (ci: 0; thorough: random, printed)", metavar="N")
 
     @property
     def embedded(self) -> bool:
         return self.target == "embedded"
+
+    @property
+    def replaying(self) -> bool:
+        return bool(self.cassette) and self.record_mode == "none"
 
     @property
     def property_profile(self) -> Profile:
@@ -112,6 +123,10 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
         raise SettingsError(f"timeout must be positive, got {settings.timeout}")
     if settings.profile not in PROFILES:
         raise SettingsError(f"profile must be one of {', '.join(PROFILES)}, got {settings.profile!r}")
+    if settings.record_mode not in RECORD_MODES:
+        raise SettingsError(f"record-mode must be one of {', '.join(RECORD_MODES)}, got {settings.record_mode!r}")
+    if settings.record_mode != "none" and not settings.cassette:
+        raise SettingsError(f"--record-mode {settings.record_mode} needs --cassette PATH")
     if settings.max_examples < 0:
         raise SettingsError(f"max-examples must be 0 or more, got {settings.max_examples}")
     return settings

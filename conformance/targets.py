@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
+from vcr.errors import CannotOverwriteExistingCassetteException
 
+from conformance.cassette import replay_miss
 from conformance.contract import Contract
 from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import ReferenceMock, load_data
@@ -100,6 +102,8 @@ class Client:
             return Exchange(probe.name, request, received, secret=self.target.token)
         except httpx.HTTPError as exc:
             return Exchange(probe.name, request, None, error=_reason(exc), secret=self.target.token)
+        except CannotOverwriteExistingCassetteException as miss:
+            return Exchange(probe.name, request, None, error=replay_miss(miss), secret=self.target.token)
 
     def close(self) -> None:
         self.http.close()

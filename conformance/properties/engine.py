@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import requests
+from vcr.errors import CannotOverwriteExistingCassetteException
 
+from conformance.cassette import replay_miss
 from conformance.contract import Contract
 from conformance.probes import Ids
 from conformance.profiles import Profile
@@ -62,9 +64,10 @@ class PropertyLayer:
         headers = {"Authorization": f"Bearer {self.token}"}
         try:
             response = case.call(base_url=self.base_url, session=self.http, headers=headers, timeout=self.timeout)
-        except requests.RequestException as exc:
+        except (requests.RequestException, CannotOverwriteExistingCassetteException) as exc:
             line = case.as_curl_command(headers=headers, base_url=self.base_url).replace(self.token, "$CLOUDFLARE_API_TOKEN")
-            failure = Finding("transport", "MUST", f"[transport] no HTTP response: {type(exc).__name__}")
+            why = replay_miss(exc) if isinstance(exc, CannotOverwriteExistingCassetteException) else type(exc).__name__
+            failure = Finding("transport", "MUST", f"[transport] no HTTP response: {why}")
             return CaseResult(phase, mode, None, Expectation(False, "not sent", (), True), [failure], line)
         expectation = expect(response.request.method, response.request.url, self.base_url, mode == "negative", self.contract)
         excluded = [] if expectation.agrees else DATA_ACCEPTANCE

@@ -1,0 +1,88 @@
+"""Where a run meets its cassette: the target a replay stands for, and the cassette a recording writes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.cassette import (
+    REPLAY_TOKEN,
+    CassetteError,
+    Recording,
+    check_compatible,
+    check_writable,
+    load_recording,
+    request_settings,
+    use_cassette,
+)
+from conformance.contract import load_contract
+from conformance.probes import Ids
+from conformance.redaction import placeholder
+from conformance.settings import TOKEN_ENV, Settings
+from conformance.targets import Target
+
+ACCOUNT_PLACEHOLDER, APP_PLACEHOLDER = "REDACTED-ACCOUNT-ID", "REDACTED-APP-ID"
+
+
+def wanted(settings: Settings, seed: int, edition: str) -> dict[str, Any]:
+    profile = settings.property_profile
+    return request_settings(profile.name, seed, profile.max_examples, edition, settings.method_probes)
+
+
+def replay_target(settings: Settings, seed: int, edition: str) -> Target:
+    """The target a cassette recorded: its base URL and ids; nothing is contacted."""
+    path = Path(settings.cassette)
+    recording = load_recording(path, base_and_parameters)
+    check_compatible(recording, wanted(settings, seed, edition), path)
+    ids = Ids(recording.account_id, recording.app_id, recording.session_ids)
+    _check_ids(settings, ids, path)
+    token = os.environ.get(TOKEN_ENV) or REPLAY_TOKEN
+    return Target(f"cassette {path} (recorded from {recording.recorded_from})", recording.base_url, token, ids)
+
+
+def base_and_parameters(uri: str) -> tuple[str, dict[str, str]] | None:
+    """(base URL, path parameters) of a request of this operation, or None."""
+    parts = urlsplit(uri)
+    depth = load_contract().path_template.count("/")
+    segments = parts.path.split("/")
+    params = load_contract().match_path("/" + "/".join(segments[-depth:]))
+    if params is None:
+        return None
+    return f"{parts.scheme}://{parts.netloc}" + "/".join(segments[:-depth]), params
+
+
+def _check_ids(settings: Settings, ids: Ids, path: Path) -> None:
+    given = {"account_id": settings.account_id, "app_id": settings.app_id}
+    differ = [name for name, value in given.items() if value and value != getattr(ids, name)]
+    differ += ["session_id"] if settings.session_id and tuple(settings.session_id) != ids.session_ids else []
+    if differ:
+        raise CassetteError(f"cassette {path} was recorded for other ids ({', '.join(differ)}): leave them out to replay it")
+
+
+@contextlib.contextmanager
+def cassette_for(settings: Settings, target: Target, seed: int, edition: str) -> Iterator[Any]:
+    """Record to, or replay from, the run's cassette."""
+    path = Path(settings.cassette)
+    redactions = _redactions(target.ids) if settings.redact_ids and not settings.replaying else {}
+    shown = {value: stand_in for stand_in, value in redactions.items()}
+    if not settings.replaying:
+        check_writable(path)
+    recording = Recording(
+        recorded_from=target.label,
+        base_url=target.base_url,
+        account_id=shown.get(target.ids.account_id, target.ids.account_id),
+        app_id=shown.get(target.ids.app_id, target.ids.app_id),
+        session_ids=target.ids.session_ids,
+        settings=wanted(settings, seed, edition),
+    )
+    with use_cassette(path, settings.record_mode, target.token, recording, redactions) as cassette:
+        yield cassette
+
+
+def _redactions(ids: Ids) -> dict[str, str]:
+    """Placeholder -> real id, for the account and the app (organization_id is the app id)."""
+    return {placeholder(ids.account_id, ACCOUNT_PLACEHOLDER): ids.account_id, placeholder(ids.app_id, APP_PLACEHOLDER): ids.app_id}

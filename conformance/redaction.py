@@ -1,0 +1,47 @@
+"""What never reaches a cassette: the token wherever it appears, cookies, and per-run noise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from conformance.cassette import DROPPED_REQUEST_HEADERS, DROPPED_RESPONSE_HEADERS, credential_class
+
+HIDDEN = "[REDACTED]"
+
+
+def request_hook(token: str) -> Callable[[Any], Any]:
+    """Replace the Authorization value by its credential class, and the token anywhere else."""
+
+    def redact(request: Any) -> Any:
+        header = request.headers.get("Authorization")
+        for name in [n for n in request.headers if n.lower() in DROPPED_REQUEST_HEADERS | {"authorization"}]:
+            del request.headers[name]
+        if header is not None:
+            request.headers["Authorization"] = f"[credentials: {credential_class(header, token)}]"
+        request.uri = request.uri.replace(token, HIDDEN)
+        if isinstance(request.body, bytes):
+            request.body = request.body.replace(token.encode(), HIDDEN.encode())
+        return request
+
+    return redact
+
+
+def response_hook(token: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Drop cookies and per-run headers; hide the token in what is left."""
+
+    def redact(response: dict[str, Any]) -> dict[str, Any]:
+        kept = {
+            k: [v.replace(token, HIDDEN) for v in vs] for k, vs in response["headers"].items() if k.lower() not in DROPPED_RESPONSE_HEADERS
+        }
+        body = response["body"]["string"]
+        if isinstance(body, bytes):
+            body = body.replace(token.encode(), HIDDEN.encode())
+        return {**response, "headers": kept, "body": {**response["body"], "string": body}}
+
+    return redact
+
+
+def placeholder(value: str, label: str) -> str:
+    """A stable stand-in of the same length, so derived ids (one past the limit) keep their shape."""
+    return (label + "-" * len(value))[: len(value)] if len(value) > len(label) else label[: len(value)]
