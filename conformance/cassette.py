@@ -175,6 +175,7 @@ def use_cassette(path: Path, record_mode: str, token: str, recording: Recording,
         before_record_response=redaction.response_hook(token),
         filter_sensitive_data=list(redactions.items()),
         decode_compressed_response=True,
+        drop_unused_requests=record_mode == "all",  # "all" writes exactly this run's exchanges
     )
     recorder.register_matcher("credentials", lambda got, recorded: same_credentials(got, recorded, token))
     recorder.register_matcher("exact_query", same_query)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
+from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
 from urllib.parse import quote
 
 import schemathesis
+from hypothesis.internal.conjecture import providers
+from hypothesis.internal.constants_ast import Constants
 from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
 
 from conformance.contract import Contract
@@ -46,7 +50,8 @@ def generate(operation: Any, phase: str, seed: int, ids: Ids, edges: Edges | Non
     def collect(case: Any) -> None:
         cases.append(case)
 
-    create_test(operation=operation, test_func=collect, config=config)()
+    with without_local_constants():
+        create_test(operation=operation, test_func=collect, config=config)()
     sessions = cycle(ids.session_ids)
     for case in cases:
         point_at_target(case, ids, next(sessions))
@@ -86,6 +91,25 @@ def _with(template: Any, path: dict[str, str] | None = None, query: dict[str, st
 def segment(value: str) -> str:
     """A path segment carrying `value`; "." and ".." are escaped, or clients would resolve them away."""
     return quote(value, safe="") if value.strip(".") else value.replace(".", "%2E")
+
+
+@contextlib.contextmanager
+def without_local_constants() -> Iterator[None]:
+    """Generate without the literals Hypothesis mines from "local" (not site-packages) modules.
+
+    Which modules those are depends on the install (an editable checkout is local, a wheel is not)
+    and on what happens to be imported, so the same seed would send other requests from another
+    entry point, and a replay would miss. Hypothesis has no setting for it: patch its one function.
+    """
+    original = getattr(providers, "_get_local_constants", None)
+    if original is None:  # a Hypothesis without the feature
+        yield
+        return
+    providers._get_local_constants = Constants
+    try:
+        yield
+    finally:
+        providers._get_local_constants = original
 
 
 def under_test(case: Any) -> set[str]:
