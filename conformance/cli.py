@@ -13,13 +13,16 @@ from typing import Any, NoReturn
 
 import pytest
 
+from conformance import selftest
 from conformance.cassette import CassetteError
+from conformance.checks import REGISTRY
 from conformance.mock import ReferenceMock
 from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError, load_data
 from conformance.mock.ratelimit import RateLimiter
 from conformance.mock.replay import CassetteServer
 from conformance.mock.server import bind, serve_forever, url_of
+from conformance.mutants import MUTANTS
 from conformance.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, flag, kind
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
@@ -92,7 +95,7 @@ def serve_mock(args: argparse.Namespace) -> int:
     if args.cassette and (args.data or args.rate_limit):
         return _usage_error("--cassette serves what was recorded: it takes no --data or --rate-limit")
     try:
-        app, exports = _cassette_app(args.cassette) if args.cassette else _reference_app(args)
+        app, base_path, exports = _cassette_app(args.cassette) if args.cassette else _reference_app(args)
         sock = bind(args.host, args.port)
     except (DataFileError, CassetteError) as exc:
         return _usage_error(str(exc))
@@ -100,7 +103,7 @@ def serve_mock(args: argparse.Namespace) -> int:
         return _usage_error(f"--rate-limit must look like N/SECONDS, e.g. 1200/300, got {args.rate_limit!r}")
     except OSError as exc:
         return _usage_error(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
-    url = url_of(sock) + exports.pop("base_path")
+    url = url_of(sock) + base_path
     kind = "cassette replay" if args.cassette else "RealtimeKit reference mock"
     print(f"# {kind} at {url} (Ctrl-C stops it). Paste these lines into a shell, then: rtk-conformance run")
     for name, value in {env_name(BY_NAME["target"]): url, **exports}.items():
@@ -113,22 +116,21 @@ def serve_mock(args: argparse.Namespace) -> int:
 BY_NAME = {s.name: s for s in SETTINGS}
 
 
-def _reference_app(args: argparse.Namespace) -> tuple[Any, dict[str, str]]:
+def _reference_app(args: argparse.Namespace) -> tuple[Any, str, dict[str, str]]:
     data = load_data(args.data)
     limiter = RateLimiter.parse(args.rate_limit) if args.rate_limit else RateLimiter()
-    return ReferenceMock(data, limiter), _exports(BASE_PATH, data.token, data.account_id, data.app_id, data.session_ids)
+    return ReferenceMock(data, limiter), BASE_PATH, _exports(data.token, data.account_id, data.app_id, data.session_ids)
 
 
-def _cassette_app(path: str) -> tuple[Any, dict[str, str]]:
+def _cassette_app(path: str) -> tuple[Any, str, dict[str, str]]:
     server = CassetteServer(Path(path))
     rec = server.recording
-    return server, _exports(server.base_path, server.token, rec.account_id, rec.app_id, rec.session_ids)
+    return server, server.base_path, _exports(server.token, rec.account_id, rec.app_id, rec.session_ids)
 
 
-def _exports(base_path: str, token: str, account_id: str, app_id: str, session_ids: Any) -> dict[str, str]:
-    """The variables `run` reads, in the order a user reads them (base_path is taken out for the URL)."""
+def _exports(token: str, account_id: str, app_id: str, session_ids: Any) -> dict[str, str]:
+    """The variables `run` reads (besides the target), as the served app knows them."""
     return {
-        "base_path": base_path,
         TOKEN_ENV: token,
         env_name(BY_NAME["account_id"]): account_id,
         env_name(BY_NAME["app_id"]): app_id,
@@ -137,17 +139,12 @@ def _exports(base_path: str, token: str, account_id: str, app_id: str, session_i
 
 
 def list_checks(args: argparse.Namespace) -> int:
-    from conformance.checks import REGISTRY
-
     for check in REGISTRY:
         print(f"{check.id:<34} {check.category:<10} {check.level:<6} {check.rule}")
     return EXIT_OK
 
 
 def run_selftest(args: argparse.Namespace) -> int:
-    from conformance import selftest
-    from conformance.mutants import MUTANTS
-
     unknown = sorted(set(args.mutants) - set(MUTANTS))
     if unknown or args.jobs < 1 or args.max_examples < 1:
         return _usage_error(f"unknown mutant(s): {', '.join(unknown)}" if unknown else "--jobs and --max-examples must be 1 or more")

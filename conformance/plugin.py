@@ -76,23 +76,23 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
     report = yield
-    if call.excinfo is not None and isinstance(call.excinfo.value, PropertyFailure):
-        report.longrepr = str(call.excinfo.value)
-        if call.excinfo.value.level == "SHOULD" and not item.config.stash[RUN].settings.strict:
+    run = item.config.stash.get(RUN, None)
+    if run is None:
+        return report
+    failed = report.failed
+    failure = call.excinfo.value if call.excinfo is not None else None
+    if isinstance(failure, (CheckFailure, PropertyFailure)):
+        report.longrepr = str(failure)  # the fixed failure text, not a traceback
+        if _level(failure) == "SHOULD" and not run.settings.strict:
             report.outcome, report.wasxfail = "skipped", "SHOULD rule failed (fatal only with --strict)"
     check_id = dict(item.user_properties).get("check")
-    if check_id is None or RUN not in item.config.stash:
-        return report
-    run = item.config.stash[RUN]
-    check = by_id(str(check_id))
-    failed = report.failed
-    if call.excinfo is not None and isinstance(call.excinfo.value, CheckFailure):
-        report.longrepr = str(call.excinfo.value)  # the fixed failure text, not a traceback
-        if check.level == "SHOULD" and not run.settings.strict:
-            report.outcome, report.wasxfail = "skipped", "SHOULD rule failed (fatal only with --strict)"
-    if report.when == "call" or not report.passed:
-        run.outcomes.append(Outcome(check, "failed" if failed else report.outcome))
+    if check_id is not None and (report.when == "call" or not report.passed):
+        run.outcomes.append(Outcome(by_id(str(check_id)), "failed" if failed else report.outcome))
     return report
+
+
+def _level(failure: CheckFailure | PropertyFailure) -> str:
+    return failure.level if isinstance(failure, PropertyFailure) else by_id(failure.check_id).level
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
