@@ -140,8 +140,8 @@ class ReferenceMock:
 
     def query(self, request: Request, params: dict[str, str]) -> Reply | None:
         for name, value in request.query:
-            if name == "include_breakout_rooms" and value not in BOOLEANS:
-                return realtimekit_failure(400, "include_breakout_rooms must be true or false")
+            if name == self.contract.breakout_rooms_parameter and value not in BOOLEANS:
+                return realtimekit_failure(400, f"{name} must be true or false")
         return None
 
     def found(self, request: Request, params: dict[str, str]) -> Reply:
@@ -150,20 +150,20 @@ class ReferenceMock:
         session = self.data.by_id.get(params["session_id"])
         if session is None:
             return realtimekit_failure(404, "Session not found")
-        return Reply(200, self.body(session, _wants_breakout_rooms(request)))
+        return Reply(200, self.body(session, self.wants_breakout_rooms(request)))
+
+    def wants_breakout_rooms(self, request: Request) -> bool:
+        return any(BOOLEANS.get(v, False) for n, v in request.query if n == self.contract.breakout_rooms_parameter)
 
     def body(self, session: dict[str, Any], breakout_rooms: bool) -> dict[str, Any]:
         """The 200 body in the documented edition."""
         shown = copy.deepcopy(session)
+        rooms = self.contract.nested_sessions_field
         if breakout_rooms:
-            shown.setdefault("breakout_rooms", [])
+            shown.setdefault(rooms, [])
         else:
-            shown.pop("breakout_rooms", None)
+            shown.pop(rooms, None)
         return {"success": True, "data": {"session": shown}}
-
-
-def _wants_breakout_rooms(request: Request) -> bool:
-    return any(BOOLEANS.get(v, False) for n, v in request.query if n == "include_breakout_rooms")
 
 
 async def _send(send: Any, reply: Reply) -> None:
