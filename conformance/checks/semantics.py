@@ -19,9 +19,16 @@ def rules_of(contract: Contract, name: str) -> Iterator[tuple[str, Any]]:
             yield field, rules[name]
 
 
-def every_session(exchange: Exchange, contract: Contract) -> Iterator[tuple[str, dict[str, Any]]]:
+def each_rule(exchange: Exchange, contract: Contract, name: str) -> Iterator[tuple[str, dict[str, Any], str, Any]]:
+    """(pointer, session, field, argument) for rule `name`, over the session and its breakout rooms."""
     session = session_of(exchange, contract)
-    return sessions_in(session, contract.session_pointer, contract.nested_sessions_field)
+    for pointer, each in sessions_in(session, contract.session_pointer, contract.nested_sessions_field):
+        for field, argument in rules_of(contract, name):
+            yield pointer, each, field, argument
+
+
+def violation(contract: Contract, field: str, title: str, received: str, documented: str) -> CheckFailure:
+    return CheckFailure(title, received, documented, contract.session_property_pointer(field, "x-semantics"))
 
 
 def timestamp(value: Any) -> datetime | None:
@@ -50,57 +57,38 @@ def echoes_path_parameters(exchange: Exchange, contract: Contract) -> None:
 
 @rule("semantics.present-only-when", "semantics", "SHOULD", "ended_at is present exactly when status is ENDED", SESSION_BODIES)
 def present_only_when(exchange: Exchange, contract: Contract) -> None:
-    for pointer, session in every_session(exchange, contract):
-        for field, condition in rules_of(contract, "present-only-when"):
-            expected = all(session.get(k) == v for k, v in condition.items())
-            if (field in session) != expected:
-                state = ", ".join(f"{k}={show(session.get(k))}" for k in condition)
-                title = f"{field} is {'absent' if expected else 'present'} at {pointer} although {state}"
-                documented = f"{field} present only when {show(condition)}"
-                raise CheckFailure(title, show(session.get(field)), documented, contract.session_property_pointer(field, "x-semantics"))
+    for pointer, session, field, condition in each_rule(exchange, contract, "present-only-when"):
+        expected = all(session.get(k) == v for k, v in condition.items())
+        if (field in session) != expected:
+            state = ", ".join(f"{k}={show(session.get(k))}" for k in condition)
+            title = f"{field} is {'absent' if expected else 'present'} at {pointer} although {state}"
+            raise violation(contract, field, title, show(session.get(field)), f"{field} present only when {show(condition)}")
 
 
 @rule("semantics.chronology", "semantics", "SHOULD", "ended_at is not before started_at, updated_at not before created_at", SESSION_BODIES)
 def chronology(exchange: Exchange, contract: Contract) -> None:
-    for pointer, session in every_session(exchange, contract):
-        for field, earlier in rules_of(contract, "not-before"):
-            later_at, earlier_at = timestamp(session.get(field)), timestamp(session.get(earlier))
-            if later_at and earlier_at and later_at < earlier_at:
-                received = f"{field} {show(session[field])} < {earlier} {show(session[earlier])} at {pointer}"
-                raise CheckFailure(
-                    f"{field} is before {earlier}",
-                    received,
-                    f"{field} >= {earlier}",
-                    contract.session_property_pointer(field, "x-semantics"),
-                )
+    for pointer, session, field, earlier in each_rule(exchange, contract, "not-before"):
+        later_at, earlier_at = timestamp(session.get(field)), timestamp(session.get(earlier))
+        if later_at and earlier_at and later_at < earlier_at:
+            received = f"{field} {show(session[field])} < {earlier} {show(session[earlier])} at {pointer}"
+            raise violation(contract, field, f"{field} is before {earlier}", received, f"{field} >= {earlier}")
 
 
 @rule("semantics.non-negative", "semantics", "SHOULD", "participant counts and minutes are >= 0", SESSION_BODIES)
 def non_negative(exchange: Exchange, contract: Contract) -> None:
-    for pointer, session in every_session(exchange, contract):
-        for field, minimum in rules_of(contract, "minimum"):
-            value = session.get(field)
-            if isinstance(value, (int, float)) and value < minimum:
-                received = f"{show(value)} at {pointer}/{field}"
-                raise CheckFailure(
-                    f"{field} is below {minimum}",
-                    received,
-                    f"{field} >= {minimum}",
-                    contract.session_property_pointer(field, "x-semantics"),
-                )
+    for pointer, session, field, minimum in each_rule(exchange, contract, "minimum"):
+        value = session.get(field)
+        if isinstance(value, (int, float)) and value < minimum:
+            raise violation(contract, field, f"{field} is below {minimum}", f"{show(value)} at {pointer}/{field}", f"{field} >= {minimum}")
 
 
 @rule("semantics.at-most", "semantics", "SHOULD", "live_participants <= max_concurrent_participants", SESSION_BODIES)
 def at_most(exchange: Exchange, contract: Contract) -> None:
-    for pointer, session in every_session(exchange, contract):
-        for field, bound in rules_of(contract, "at-most"):
-            value, limit = session.get(field), session.get(bound)
-            numbers = all(isinstance(v, (int, float)) for v in (value, limit))
-            if numbers and value > limit:  # type: ignore[operator]
-                received = f"{field} {show(value)} > {bound} {show(limit)} at {pointer}"
-                raise CheckFailure(
-                    f"{field} exceeds {bound}", received, f"{field} <= {bound}", contract.session_property_pointer(field, "x-semantics")
-                )
+    for pointer, session, field, bound in each_rule(exchange, contract, "at-most"):
+        value, limit = session.get(field), session.get(bound)
+        if all(isinstance(v, (int, float)) for v in (value, limit)) and value > limit:  # type: ignore[operator]
+            received = f"{field} {show(value)} > {bound} {show(limit)} at {pointer}"
+            raise violation(contract, field, f"{field} exceeds {bound}", received, f"{field} <= {bound}")
 
 
 @rule("semantics.success-true", "semantics", "SHOULD", "success is true on a 200", SESSION_BODIES)
