@@ -16,6 +16,7 @@ import pytest
 from conformance import selftest
 from conformance.cassette import CassetteError
 from conformance.checks import REGISTRY
+from conformance.contract import DEFAULT_EDITION, load_contract
 from conformance.mock import ReferenceMock
 from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError, load_data
@@ -51,6 +52,10 @@ def build_parser() -> Parser:
     mock.add_argument("--host", default="127.0.0.1")
     mock.add_argument("--port", type=int, default=8787, help="0 picks a free port (default 8787)")
     mock.add_argument("--data", metavar="FILE", help="seed data in the shape of the bundled data.json")
+    mock.add_argument("--app-id", metavar="ID", help="print the ids of this seeded app (default: the data's app_id)")
+    mock.add_argument(
+        "--edition", choices=list(load_contract().editions), default=DEFAULT_EDITION, help="edition of the 200 body (default: documented)"
+    )
     mock.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 past N requests per window, e.g. 1200/300")
     mock.add_argument("--cassette", metavar="PATH", help="serve a recorded cassette instead of the seeded data")
     commands.add_parser("checks", help="list every check: id, category, level, rule")
@@ -92,8 +97,8 @@ def run_suite(args: argparse.Namespace) -> int:
 
 
 def serve_mock(args: argparse.Namespace) -> int:
-    if args.cassette and (args.data or args.rate_limit):
-        return _usage_error("--cassette serves what was recorded: it takes no --data or --rate-limit")
+    if args.cassette and (args.data or args.rate_limit or args.app_id or args.edition != DEFAULT_EDITION):
+        return _usage_error("--cassette serves what was recorded: it takes no --data, --app-id, --edition or --rate-limit")
     try:
         app, base_path, exports = _cassette_app(args.cassette) if args.cassette else _reference_app(args)
         sock = bind(args.host, args.port)
@@ -118,8 +123,10 @@ BY_NAME = {s.name: s for s in SETTINGS}
 
 def _reference_app(args: argparse.Namespace) -> tuple[Any, str, dict[str, str]]:
     data = load_data(args.data)
+    data = data.for_app(args.app_id) if args.app_id else data
     limiter = RateLimiter.parse(args.rate_limit) if args.rate_limit else RateLimiter()
-    return ReferenceMock(data, limiter), BASE_PATH, _exports(data.token, data.account_id, data.app_id, data.session_ids)
+    mock = ReferenceMock(data, limiter, edition=args.edition)
+    return mock, BASE_PATH, _exports(data.token, data.account_id, data.app_id, data.session_ids)
 
 
 def _cassette_app(path: str) -> tuple[Any, str, dict[str, str]]:

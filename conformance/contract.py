@@ -5,6 +5,7 @@ Python never restates a field, an enum or a limit: everything here is read from 
 
 from __future__ import annotations
 
+import copy
 import json
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -18,7 +19,7 @@ import yaml
 
 FRAGMENT_NAME = "get-session-details.openapi.yaml"
 SCHEMA_BASE = "rtk:///openapi/schemas/"
-EDITIONS = ("documented",)
+DEFAULT_EDITION = "documented"  # the API reference page: what the fragment's own 200 response shows
 
 
 def contract_dir() -> Path:
@@ -50,14 +51,52 @@ def _pointer(parts: list[str | int]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
-class Contract:
-    """Read-only view of the contract files."""
+@dataclass(frozen=True)
+class Contradiction:
+    """A value the documentation rules out but another source shows valid: an advisory, never a failure."""
 
-    def __init__(self, root: Path, edition: str = "documented") -> None:
-        if edition not in EDITIONS:
-            raise ValueError(f"unknown edition {edition!r}: choose one of {', '.join(EDITIONS)}")
+    parameter: str
+    value: str
+    documented: str  # e.g. "maxLength 32 (reference-page, official-spec)"
+    observed: str  # the branch that accepts it, with its sources
+    contract: str  # pointer to that branch
+
+    def __str__(self) -> str:
+        return (
+            f"{self.parameter} {self.value} breaks the documented {self.documented} but is {self.observed}: "
+            f"a documented contradiction, never a failure of the target ({self.contract})"
+        )
+
+
+def edition_view(fragment: dict[str, Any], edition: str) -> dict[str, Any]:
+    """The fragment as one edition sees it: its 200 schema and the parameter schemas it changes."""
+    view = copy.deepcopy(fragment)
+    (operation,) = [methods["get"] for methods in view["paths"].values()]
+    editions = operation["x-editions"]
+    if edition not in editions:
+        raise ValueError(f"unknown edition {edition!r}: choose one of {', '.join(editions)}")
+    if edition != DEFAULT_EDITION:  # the fragment's own 200 content (and its examples) is the default edition's
+        operation["responses"]["200"]["content"] = {"application/json": {"schema": {"$ref": editions[edition]["response"]}}}
+    for parameter in operation["parameters"]:
+        changed = editions[edition].get("parameters", {}).get(parameter["name"])
+        parameter["schema"] = {"$ref": changed} if changed else parameter["schema"]
+    return view
+
+
+def documented_branch(schema: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """(constraints, pointer prefix) of what the documentation says: the anyOf branch that contradicts nothing."""
+    for index, branch in enumerate(schema.get("anyOf", [])):
+        if "x-contradicts" not in branch:
+            return branch, f"/anyOf/{index}"
+    return schema, ""
+
+
+class Contract:
+    """Read-only view of the contract files, in one edition of the 200 body."""
+
+    def __init__(self, root: Path, edition: str = DEFAULT_EDITION) -> None:
         self.root, self.edition = root, edition
-        self.fragment: dict[str, Any] = yaml.safe_load((root / FRAGMENT_NAME).read_text())
+        self.fragment: dict[str, Any] = edition_view(yaml.safe_load((root / FRAGMENT_NAME).read_text()), edition)
         self.schemas = {path.name: json.loads(path.read_text()) for path in sorted((root / "schemas").glob("*.json"))}
         self._registry = jsonschema_rs.Registry([(SCHEMA_BASE + n, s) for n, s in self.schemas.items()])
 
@@ -123,12 +162,40 @@ class Contract:
         (name,) = [n for n, p in self.parameters.items() if p["in"] == "query" and p["schema"]["type"] == "boolean"]
         return name
 
+    @cached_property
+    def editions(self) -> dict[str, dict[str, Any]]:
+        """Every edition of the 200 body (x-editions), the session pointer of each added."""
+        found = {}
+        for name, edition in self.operation["x-editions"].items():
+            schema = self.schemas[str(edition["response"]).removeprefix("schemas/")]
+            found[name] = {**edition, "session_pointer": schema["x-session-pointer"]}
+        return found
+
     def max_lengths(self) -> dict[str, int]:
         """Path parameters with a documented maxLength."""
-        return {n: p["schema"]["maxLength"] for n, p in self.parameters.items() if "maxLength" in p["schema"]}
+        documented = {n: documented_branch(p["schema"])[0] for n, p in self.parameters.items()}
+        return {n: schema["maxLength"] for n, schema in documented.items() if "maxLength" in schema}
 
     def parameter_pointer(self, name: str, keyword: str) -> str:
-        return f"openapi/schemas/{self.parameters[name]['schema_file']}#/{keyword}"
+        """Where the documentation states `keyword` for a parameter (inside its documented anyOf branch, if any)."""
+        prefix = documented_branch(self.parameters[name]["schema"])[1] if keyword != "type" else ""
+        return f"openapi/schemas/{self.parameters[name]['schema_file']}#{prefix}/{keyword}"
+
+    def contradictions(self, name: str, value: str) -> list[Contradiction]:
+        """Why `value` is valid for parameter `name` although the documentation rules it out (empty when it doesn't)."""
+        parameter = self.parameters[name]
+        documented, prefix = documented_branch(parameter["schema"])
+        if not prefix or self.validate_parameter(name, value) or _compile(documented).is_valid(value):
+            return []
+        found = []
+        for index, branch in enumerate(parameter["schema"]["anyOf"]):
+            if "x-contradicts" in branch and _compile(branch).is_valid(value):
+                keyword = branch["x-contradicts"]
+                said = f"{keyword} {documented[keyword]} ({', '.join(documented['x-source'])})"
+                accepted = f"{branch['title']} ({', '.join(branch['x-source'])})"
+                pointer = f"openapi/schemas/{parameter['schema_file']}#/anyOf/{index}"
+                found.append(Contradiction(name, value, said, accepted, pointer))
+        return found
 
     @cached_property
     def session(self) -> dict[str, Any]:
@@ -137,6 +204,10 @@ class Contract:
     @property
     def response_schema_name(self) -> str:
         return f"session-response.{self.edition}.schema.json"
+
+    @property
+    def response_pointer(self) -> str:
+        return f"openapi/schemas/{self.response_schema_name}"
 
     @property
     def session_pointer(self) -> str:
@@ -160,6 +231,11 @@ class Contract:
         props = self.session["properties"]
         return {n: p["x-semantics"] for n, p in props.items() if "x-semantics" in p}
 
+    def other_edition_fields(self) -> list[str]:
+        """Session fields that belong to other editions only (x-editions on the field)."""
+        props = self.session["properties"].items()
+        return [n for n, p in props if self.edition not in p.get("x-editions", [self.edition])]
+
     def enum_fields(self) -> dict[str, list[str]]:
         return {n: p["enum"] for n, p in self.session["properties"].items() if "enum" in p}
 
@@ -181,6 +257,10 @@ class Contract:
         return jsonschema_rs.validator_for(self.schemas[name], registry=self._registry, base_uri=SCHEMA_BASE + name, validate_formats=True)
 
 
+def _compile(schema: dict[str, Any]) -> Any:
+    return jsonschema_rs.validator_for(schema, validate_formats=True)
+
+
 def _errors(validator: Any, document: Any) -> list[SchemaError]:
     found = [
         SchemaError(
@@ -197,5 +277,5 @@ def _errors(validator: Any, document: Any) -> list[SchemaError]:
 
 
 @cache
-def load_contract(edition: str = "documented") -> Contract:
+def load_contract(edition: str = DEFAULT_EDITION) -> Contract:
     return Contract(contract_dir(), edition)

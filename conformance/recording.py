@@ -22,7 +22,7 @@ from conformance.cassette import (
 from conformance.contract import load_contract
 from conformance.probes import Ids
 from conformance.redaction import placeholder
-from conformance.settings import TOKEN_ENV, Settings
+from conformance.settings import AUTO_EDITION, TOKEN_ENV, Settings
 from conformance.targets import Target
 
 ACCOUNT_PLACEHOLDER, APP_PLACEHOLDER = "REDACTED-ACCOUNT-ID", "REDACTED-APP-ID"
@@ -33,15 +33,19 @@ def wanted(settings: Settings, seed: int, edition: str) -> dict[str, Any]:
     return request_settings(profile.name, seed, profile.max_examples, edition, settings.method_probes)
 
 
-def replay_target(settings: Settings, seed: int, edition: str) -> Target:
-    """The target a cassette recorded: its base URL and ids; nothing is contacted."""
+def replay_target(settings: Settings, seed: int) -> Target:
+    """The target a cassette recorded: its base URL, ids and edition; nothing is contacted."""
     path = Path(settings.cassette)
     recording = load_recording(path, base_and_parameters)
-    check_compatible(recording, wanted(settings, seed, edition), path)
+    compared = wanted(settings, seed, settings.edition)
+    if settings.edition == AUTO_EDITION:  # the recorded edition is the one to check
+        del compared["edition"]
+    check_compatible(recording, compared, path)
     ids = Ids(recording.account_id, recording.app_id, recording.session_ids)
     _check_ids(settings, ids, path)
     token = os.environ.get(TOKEN_ENV) or REPLAY_TOKEN
-    return Target(f"cassette {path} (recorded from {recording.recorded_from})", recording.base_url, token, ids)
+    label = f"cassette {path} (recorded from {recording.recorded_from})"
+    return Target(label, recording.base_url, token, ids, edition=recording.settings.get("edition", ""))
 
 
 def base_and_parameters(uri: str) -> tuple[str, dict[str, str]] | None:
@@ -64,8 +68,8 @@ def _check_ids(settings: Settings, ids: Ids, path: Path) -> None:
 
 
 @contextlib.contextmanager
-def cassette_for(settings: Settings, target: Target, seed: int, edition: str) -> Iterator[Any]:
-    """Record to, or replay from, the run's cassette."""
+def cassette_for(settings: Settings, target: Target, seed: int) -> Iterator[Recording]:
+    """Record to, or replay from, the run's cassette; yields what it records, whose edition the run sets once known."""
     path = Path(settings.cassette)
     redactions = _redactions(target.ids) if settings.redact_ids and not settings.replaying else {}
     shown = {value: stand_in for stand_in, value in redactions.items()}
@@ -77,10 +81,10 @@ def cassette_for(settings: Settings, target: Target, seed: int, edition: str) ->
         account_id=shown.get(target.ids.account_id, target.ids.account_id),
         app_id=shown.get(target.ids.app_id, target.ids.app_id),
         session_ids=target.ids.session_ids,
-        settings=wanted(settings, seed, edition),
+        settings=wanted(settings, seed, settings.edition),
     )
-    with use_cassette(path, settings.record_mode, target.token, recording, redactions) as cassette:
-        yield cassette
+    with use_cassette(path, settings.record_mode, target.token, recording, redactions):
+        yield recording
 
 
 def _redactions(ids: Ids) -> dict[str, str]:

@@ -7,11 +7,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from conformance.checks import REGISTRY, Check
-from conformance.contract import Contract, load_contract
-from conformance.probes import Probe, build_probes
+from conformance.checks.body import editions_of
+from conformance.contract import DEFAULT_EDITION, Contract, Contradiction, load_contract
+from conformance.exchange import NO_JSON
+from conformance.probes import Ids, Probe, build_probes
 from conformance.properties.engine import PropertyLayer
 from conformance.recording import cassette_for, replay_target
-from conformance.settings import Settings
+from conformance.settings import AUTO_EDITION, Settings
 from conformance.targets import Client, Target, open_target
 
 
@@ -38,9 +40,11 @@ class Run:
     settings: Settings
     target: Target
     contract: Contract
+    edition_source: str  # how the edition was chosen: asked, recorded, detected, or why it was assumed
     client: Client
     probes: list[Probe]
     properties: PropertyLayer
+    advisories: list[Contradiction] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
 
     def cases(self) -> list[Case]:
@@ -51,15 +55,41 @@ class Run:
         return explicit or any(r.status == 200 for r in self.properties.results)
 
 
+def choose_edition(settings: Settings, target: Target, client: Client, probes: list[Probe]) -> tuple[str, str]:
+    """(edition, how it was chosen): as asked, as the cassette recorded, or detected from the first 200 body.
+
+    Detection sends nothing extra: it reads the session probes, which are sent once per run anyway.
+    """
+    if settings.edition != AUTO_EDITION:
+        return settings.edition, "asked"
+    if target.edition:
+        return target.edition, "recorded"
+    for probe in (p for p in probes if p.kind == "session"):
+        response = client.exchange(probe).response
+        if response is not None and response.status == 200 and response.json is not NO_JSON:
+            found = editions_of(response.json, load_contract())
+            return (found[0], "detected") if found else (DEFAULT_EDITION, "assumed: the first 200 body is in no edition")
+    return DEFAULT_EDITION, "assumed: no 200 body to detect it from"
+
+
+def contradictions(contract: Contract, ids: Ids) -> list[Contradiction]:
+    """The configured ids the documentation rules out but production uses: advisories."""
+    values = {"account_id": [ids.account_id], "app_id": [ids.app_id], "session_id": list(ids.session_ids)}
+    return [c for name, each in values.items() for value in each for c in contract.contradictions(name, value)]
+
+
 @contextlib.contextmanager
 def start_run(settings: Settings) -> Iterator[Run]:
-    contract = load_contract()
     seed = settings.property_seed()
     with contextlib.ExitStack() as stack:
-        target = replay_target(settings, seed, contract.edition) if settings.replaying else stack.enter_context(open_target(settings))
-        if settings.cassette:
-            stack.enter_context(cassette_for(settings, target, seed, contract.edition))
-        client = stack.enter_context(contextlib.closing(Client(target, contract, settings.timeout)))
+        target = replay_target(settings, seed) if settings.replaying else stack.enter_context(open_target(settings))
+        recording = stack.enter_context(cassette_for(settings, target, seed)) if settings.cassette else None
+        client = stack.enter_context(contextlib.closing(Client(target, load_contract(), settings.timeout)))
+        probes = build_probes(load_contract(), target.ids, settings.method_probes)
+        edition, source = choose_edition(settings, target, client, probes)
+        if recording is not None:
+            recording.settings["edition"] = edition  # what a replay checks; known only now
+        contract = load_contract(edition)
         properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, settings.timeout)
         stack.callback(properties.close)
-        yield Run(settings, target, contract, client, build_probes(contract, target.ids, settings.method_probes), properties)
+        yield Run(settings, target, contract, source, client, probes, properties, contradictions(contract, target.ids))

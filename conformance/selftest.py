@@ -22,6 +22,8 @@ from conformance.mutants import CATALOGUE, Mutant
 from conformance.settings import TOKEN_ENV
 
 REFERENCE = "reference mock"
+# The unmodified mock must pass in every edition it serves.
+EDITIONS = {"documented": REFERENCE, "current": f"{REFERENCE} (current edition)"}
 
 
 @dataclass(frozen=True)
@@ -82,17 +84,23 @@ def failed_checks(junit_xml: Path) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(explicit), frozenset(found)
 
 
-def selftest(mutants: list[Mutant], jobs: int, extra: list[str]) -> tuple[Outcome, list[Verdict]]:
+def selftest(mutants: list[Mutant], jobs: int, extra: list[str]) -> tuple[list[Outcome], list[Verdict]]:
+    """(the unmodified mock in each edition, each mutant's verdict)."""
     data = load_data()
     with ThreadPoolExecutor(max_workers=jobs) as pool:
-        reference = pool.submit(run_suite, ReferenceMock(data), REFERENCE, extra)
+        references = [pool.submit(run_suite, ReferenceMock(data, edition=e), name, extra) for e, name in EDITIONS.items()]
         outcomes = list(pool.map(lambda m: run_suite(m.build(data), m.name, extra), mutants))
-    return reference.result(), [Verdict(m, o) for m, o in zip(mutants, outcomes, strict=True)]
+    return [r.result() for r in references], [Verdict(m, o) for m, o in zip(mutants, outcomes, strict=True)]
 
 
-def report_lines(reference: Outcome, verdicts: list[Verdict]) -> Iterator[str]:
-    passed = reference.exit_code == 0 and not (reference.explicit or reference.property)
-    yield f"{REFERENCE}: {'passes' if passed else 'FAILS: ' + ', '.join(sorted(reference.explicit | reference.property))}"
+def clean(reference: Outcome) -> bool:
+    return reference.exit_code == 0 and not (reference.explicit or reference.property)
+
+
+def report_lines(references: list[Outcome], verdicts: list[Verdict]) -> Iterator[str]:
+    for reference in references:
+        failed = ", ".join(sorted(reference.explicit | reference.property))
+        yield f"{reference.name}: {'passes' if clean(reference) else 'FAILS: ' + failed}"
     yield ""
     yield f"{'mutant':<38} {'category':<10} {'level':<6} {'explicit':<8} {'property':<8} result"
     for v in verdicts:
@@ -113,14 +121,13 @@ def _score(verdicts: list[Verdict], kills: Any) -> str:
     return f"{killed}/{len(verdicts)} ({100 * killed // max(1, len(verdicts))}%)"
 
 
-def succeeded(reference: Outcome, verdicts: list[Verdict]) -> bool:
-    clean = reference.exit_code == 0 and not (reference.explicit or reference.property)
-    return clean and all(v.killed for v in verdicts)
+def succeeded(references: list[Outcome], verdicts: list[Verdict]) -> bool:
+    return all(clean(r) for r in references) and all(v.killed for v in verdicts)
 
 
 def main(jobs: int, max_examples: int, only: list[str]) -> int:
     mutants = [m for m in CATALOGUE if not only or m.name in only]
-    reference, verdicts = selftest(mutants, jobs, ["--max-examples", str(max_examples)])
-    for line in report_lines(reference, verdicts):
+    references, verdicts = selftest(mutants, jobs, ["--max-examples", str(max_examples)])
+    for line in report_lines(references, verdicts):
         print(line)
-    return 0 if succeeded(reference, verdicts) else 1
+    return 0 if succeeded(references, verdicts) else 1

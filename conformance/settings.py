@@ -10,9 +10,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from conformance.contract import load_contract
 from conformance.profiles import PROFILES, Profile
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
+AUTO_EDITION = "auto"  # detect the edition from the first 200 body
 
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -45,6 +47,12 @@ class Settings:
     )
     redact_ids: bool = option(False, "write the account and app ids into the cassette as placeholders")
     seed: int = option(-1, "seed of the property layer; -1 keeps the profile's (ci: 0; thorough: random, printed)", metavar="N")
+    edition: str = option(
+        "auto",
+        "edition of the 200 body: documented (data.session, the reference page), current (flat data, the official spec and SDK), "
+        "auto (detected from the first 200 body)",
+        metavar="documented|current|auto",
+    )
 
     @property
     def embedded(self) -> bool:
@@ -127,6 +135,9 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
         raise SettingsError(f"record-mode must be one of {', '.join(RECORD_MODES)}, got {settings.record_mode!r}")
     if settings.record_mode != "none" and not settings.cassette:
         raise SettingsError(f"--record-mode {settings.record_mode} needs --cassette PATH")
+    editions = (AUTO_EDITION, *load_contract().editions)
+    if settings.edition not in editions:
+        raise SettingsError(f"edition must be one of {', '.join(editions)}, got {settings.edition!r}")
     if settings.max_examples < 0:
         raise SettingsError(f"max-examples must be 0 or more, got {settings.max_examples}")
     return settings

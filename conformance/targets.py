@@ -12,13 +12,14 @@ import httpx
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from conformance.cassette import replay_miss
-from conformance.contract import Contract
+from conformance.contract import DEFAULT_EDITION, Contract
 from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import ReferenceMock, load_data
 from conformance.mock.app import BASE_PATH
+from conformance.mock.data import DataFileError
 from conformance.mock.server import serve_in_thread
 from conformance.probes import Ids, Probe, authorization
-from conformance.settings import TOKEN_ENV, Settings
+from conformance.settings import AUTO_EDITION, TOKEN_ENV, Settings
 
 PREFLIGHT_TIMEOUT = 5.0
 
@@ -33,25 +34,34 @@ class Target:
     base_url: str
     token: str
     ids: Ids
+    edition: str = ""  # the edition it is known to serve (a cassette records it), else detected
 
 
 @contextlib.contextmanager
 def open_target(settings: Settings, environ: dict[str, str] | None = None) -> Iterator[Target]:
     """The target a run checks, ready to take requests for the duration of the block."""
     if settings.embedded:
-        with embedded_target() as target:
+        with embedded_target(settings) as target:
             yield target
         return
     yield url_target(settings, dict(os.environ if environ is None else environ))
 
 
 @contextlib.contextmanager
-def embedded_target() -> Iterator[Target]:
-    """The reference mock on a free loopback port, with its own token and seeded ids."""
-    data = load_data()
-    with serve_in_thread(ReferenceMock(data)) as root:
-        ids = Ids(data.account_id, data.app_id, tuple(data.session_ids))
-        yield Target("embedded reference mock", root + BASE_PATH, data.token, ids)
+def embedded_target(settings: Settings) -> Iterator[Target]:
+    """The reference mock on a free loopback port, with its own token and seeded ids, serving the asked edition.
+
+    --app-id picks another seeded app (one has a real, UUID app id); --session-id narrows its sessions.
+    """
+    try:
+        data = load_data().for_app(settings.app_id) if settings.app_id else load_data()
+    except DataFileError as exc:
+        raise TargetError(f"{exc}: leave --app-id out, or give a URL --target") from None
+    edition = settings.edition if settings.edition != AUTO_EDITION else DEFAULT_EDITION
+    with serve_in_thread(ReferenceMock(data, edition=edition)) as root:
+        ids = Ids(data.account_id, data.app_id, settings.session_id or tuple(data.session_ids))
+        label = "embedded reference mock" + (f" ({edition} edition)" if edition != DEFAULT_EDITION else "")
+        yield Target(label, root + BASE_PATH, data.token, ids)
 
 
 def url_target(settings: Settings, environ: dict[str, str]) -> Target:

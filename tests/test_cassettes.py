@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 from pathlib import Path
@@ -16,7 +17,6 @@ import yaml
 from conformance.cassette import AtomicPersister, Recording
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import BASE_PATH, Reply, Request
-from conformance.mock.data import MockData as Data
 from conformance.mock.replay import CassetteServer
 from conformance.mock.server import serve_in_thread
 from conformance.mutants import MUTANTS
@@ -44,6 +44,18 @@ def test_record_then_replay_gives_the_same_verdict_per_test(serve: Any, data: Mo
     assert (recorded.returncode, replayed.returncode) == (0, 0), replayed.stdout
     assert graded(tmp_path / "rec.xml") == graded(tmp_path / "rep.xml")
     assert "Target:   cassette" in replayed.stdout and "recorded from http://127.0.0.1:" in replayed.stdout
+
+
+def test_a_cassette_records_the_edition_and_a_replay_checks_it(serve: Any, data: MockData, tmp_path: Path) -> None:
+    cassette = tmp_path / "current.yaml"
+    recorded = record(serve(ReferenceMock(data, edition="current")), data, cassette, tmp_path, "--", "-m", "not property")
+    replayed = replay(cassette, tmp_path, "--", "-m", "not property")
+    asked_otherwise = replay(cassette, tmp_path, "--edition", "documented")
+    assert (recorded.returncode, replayed.returncode) == (0, 0), replayed.stdout[-2000:]
+    assert yaml.safe_load(cassette.read_text())["metadata"]["conformance"]["settings"]["edition"] == "current"
+    assert "Edition:  current (detected)" in recorded.stdout and "Edition:  current (recorded)" in replayed.stdout
+    assert asked_otherwise.returncode == 2
+    assert "edition 'current' (recorded) vs 'documented' (now)" in asked_otherwise.stderr
 
 
 def test_a_broken_mock_replays_to_the_same_failures(serve: Any, data: MockData, tmp_path: Path) -> None:
@@ -82,7 +94,7 @@ def test_the_shipped_cassette_replays_with_the_network_blocked(tmp_path: Path) -
 class Leaky(ReplyEdit):
     """The reference mock, echoing the Authorization header back and setting cookies: a redaction test."""
 
-    def __init__(self, data: Data) -> None:
+    def __init__(self, data: MockData) -> None:
         super().__init__(data, self.leak)
 
     @staticmethod
@@ -95,7 +107,7 @@ class Leaky(ReplyEdit):
 
 
 def test_the_token_appears_nowhere_in_a_cassette(data: MockData, tmp_path: Path) -> None:
-    canary_data = Data(data.account_id, data.app_id, (CANARY,), (), data.sessions, data.by_id)
+    canary_data = dataclasses.replace(data, realtime_tokens=(CANARY,), tokens_without_permission=())
     cassette = tmp_path / "canary.yaml"
     with serve_in_thread(Leaky(canary_data)) as url:
         args, _ = target_of(url, canary_data)

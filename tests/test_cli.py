@@ -158,7 +158,7 @@ def test_should_failures_are_fatal_only_with_strict(serve: Any, data: MockData, 
     strict = run_cli("run", *args, "--strict", "--", "-m", "not property", env=env, cwd=tmp_path)
     assert lenient.returncode == 0, lenient.stdout
     counted = "0 MUST and 8 SHOULD check(s) failed"
-    assert f"Verdict: CONFORMS: all MUST checks hold; {counted} (--strict makes SHOULD failures fatal)" in lenient.stdout
+    assert f"Verdict: CONFORMS WITH ADVISORIES: all MUST checks hold; {counted} (--strict makes SHOULD failures fatal)" in lenient.stdout
     assert strict.returncode == 1
     assert f"Verdict: VIOLATES: {counted}" in strict.stdout
     assert "[semantics.non-negative] minutes_consumed is below 0" in strict.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -69,10 +70,24 @@ def test_only_bearer_auth_is_declared(contract: Contract) -> None:
 
 
 def test_every_part_names_its_source(contract: Contract) -> None:
-    sources = {"reference-page", "official-spec", "observed", "inferred"}
+    sources = {"reference-page", "official-spec", "official-sdk", "observed", "inferred"}
     parts = [contract.operation, *contract.operation["parameters"], *contract.operation["responses"].values()]
+    parts += [*contract.editions.values(), *contract.parameters["app_id"]["schema"]["anyOf"]]
     for part in parts:
         assert set(part["x-source"]) <= sources and part["x-source"], part.get("name", part.get("description"))
+
+
+def test_the_documented_app_id_limit_stays_beside_real_app_ids(contract: Contract) -> None:
+    documented, real = contract.parameters["app_id"]["schema"]["anyOf"]
+    assert (documented["maxLength"], documented["x-source"]) == (32, ["reference-page", "official-spec"])
+    assert (real["format"], real["x-contradicts"], "observed" in real["x-source"]) == ("uuid", "maxLength", True)
+
+
+def test_both_editions_share_one_session_schema(contract: Contract) -> None:
+    for edition in contract.editions.values():
+        response = contract.schemas[edition["response"].removeprefix("schemas/")]
+        assert response["x-session-pointer"] in ("/data/session", "/data")
+        assert "session.schema.json" in json.dumps(response)
 
 
 def test_contract_is_found_from_the_checkout() -> None:

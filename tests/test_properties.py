@@ -93,6 +93,17 @@ def test_planted_bugs_are_found_by_the_property_layer(name: str, serve: Any, dat
     assert "Reproduce: rtk-conformance run --target" in result.stdout
 
 
+def test_an_accepted_violation_names_the_parameter_that_broke_the_schema(contract: Contract, data: MockData) -> None:
+    with serve_in_thread(MUTANTS["long-account-accepted"].build(data)) as root:
+        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, data.token, PROFILES["ci"], 0, 10.0)
+        accepted = [f.text for r in layer.run("fuzzing", "negative") for f in r.failures if "Schema-violating" in f.check]
+        layer.close()
+    assert accepted
+    for text in accepted:
+        (named,) = [line for line in text.splitlines() if line.startswith("Invalid as sent: ")]
+        assert named.startswith("Invalid as sent: account_id: ") and "Invalid component" not in text
+
+
 class Recorder(ReferenceMock):
     """The reference mock, writing down every request it gets."""
 

@@ -9,12 +9,12 @@ import pytest
 
 from conformance import selftest
 from conformance.checks import REGISTRY
-from conformance.mock import ReferenceMock
+from conformance.mock import ReferenceMock, load_data
 from conformance.mutants import CATALOGUE, MUTANTS, Mutant
 from tests.conftest import run_cli
 
 FAST = ["--max-examples", "50"]
-Scored = tuple[selftest.Outcome, list[selftest.Verdict]]
+Scored = tuple[list[selftest.Outcome], list[selftest.Verdict]]
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +29,16 @@ def test_catalogue_has_at_least_30_mutants_each_naming_real_checks() -> None:
     assert all(m.killed_by and set(m.killed_by) <= ids for m in CATALOGUE)
 
 
-def test_the_unmodified_mock_passes_with_zero_failures(scored: Scored) -> None:
-    reference, _ = scored
-    assert (reference.exit_code, reference.explicit, reference.property) == (0, frozenset(), frozenset())
+def test_the_unmodified_mock_passes_with_zero_failures_in_both_editions(scored: Scored) -> None:
+    references, _ = scored
+    assert [r.name for r in references] == ["reference mock", "reference mock (current edition)"]
+    for reference in references:
+        assert (reference.exit_code, reference.explicit, reference.property) == (0, frozenset(), frozenset())
+
+
+def test_the_catalogue_breaks_the_current_edition_too() -> None:
+    current = [m.name for m in CATALOGUE if m.build(load_data()).contract.edition == "current"]
+    assert len(current) >= 3
 
 
 def test_every_mutant_is_killed_by_its_expected_checks(scored: Scored) -> None:
@@ -55,7 +62,7 @@ def test_the_property_layer_kills_mutants_too(scored: Scored) -> None:
 def test_report_prints_the_score_per_category_and_engine(scored: Scored) -> None:
     lines = list(selftest.report_lines(*scored))
     total = len(CATALOGUE)
-    assert lines[0] == "reference mock: passes"
+    assert lines[:2] == ["reference mock: passes", "reference mock (current edition): passes"]
     assert f"mutation score: {total}/{total} (100%)" in lines
     assert f"  by the explicit checks: {total}/{total} (100%)" in lines
     assert any(line.startswith("  by the property tests:  ") for line in lines)
@@ -64,11 +71,11 @@ def test_report_prints_the_score_per_category_and_engine(scored: Scored) -> None
 
 def test_a_harmless_mutant_survives_and_fails_the_selftest() -> None:
     harmless = Mutant("harmless", "breaks nothing", ("enums.status",), ReferenceMock)
-    reference, verdicts = selftest.selftest([harmless], jobs=2, extra=FAST)
+    references, verdicts = selftest.selftest([harmless], jobs=2, extra=FAST)
     assert not verdicts[0].killed
-    assert not selftest.succeeded(reference, verdicts)
+    assert not selftest.succeeded(references, verdicts)
     row = "harmless                               enums      MUST   no       no       SURVIVED"
-    assert row in list(selftest.report_lines(reference, verdicts))
+    assert row in list(selftest.report_lines(references, verdicts))
 
 
 def test_selftest_command_names_mutants_and_exits_0(tmp_path: Path) -> None:

@@ -60,6 +60,7 @@ def test_a_false_flag_beats_a_true_environment() -> None:
         ({}, {"CONFORMANCE_STRICT": "maybe"}, {}, "CONFORMANCE_STRICT: expected true or false, got 'maybe'"),
         ({}, {}, {"timeout": "soon"}, "ini key conformance_timeout: expected a number, got 'soon'"),
         ({"timeout": "0"}, {}, {}, "timeout must be positive, got 0.0"),
+        ({}, {"CONFORMANCE_EDITION": "flat"}, {}, "edition must be one of auto, documented, current, got 'flat'"),
     ],
 )
 def test_bad_values_name_their_source(cli: dict[str, Any], env: dict[str, str], ini: dict[str, str], message: str) -> None:
@@ -77,6 +78,7 @@ def test_profiles_and_overrides() -> None:
 
 def test_defaults() -> None:
     assert resolve({}, {}, {}) == Settings()
+    assert Settings().edition == "auto"
     assert Settings().embedded and Settings().method_probes and not Settings().strict
 
 

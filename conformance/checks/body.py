@@ -41,12 +41,23 @@ def lookup(document: Any, pointer: str) -> Any:
     return document
 
 
+def editions_of(body: Any, contract: Contract) -> list[str]:
+    """The editions this 200 body is in: those whose place for the session holds an object with session fields."""
+    required = contract.session["required"]
+    found = []
+    for name, edition in contract.editions.items():
+        session = lookup(body, edition["session_pointer"])
+        if isinstance(session, dict) and any(field in session for field in required):
+            found.append(name)
+    return found
+
+
 def session_of(exchange: Exchange, contract: Contract) -> dict[str, Any]:
     """The session object of a 200 body, where the checked edition puts it."""
-    session = lookup(ok_body(exchange), contract.session_pointer)
-    if not isinstance(session, dict):
+    body = ok_body(exchange)
+    if contract.edition not in editions_of(body, contract):
         raise NotApplicable(f"no session object at {contract.session_pointer}; schema.envelope reports it")
-    return session
+    return dict(lookup(body, contract.session_pointer))
 
 
 def sessions_in(session: dict[str, Any], pointer: str, nested: str) -> Iterator[tuple[str, dict[str, Any]]]:

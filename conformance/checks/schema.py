@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from conformance.checks.base import CheckFailure, rule, show
-from conformance.checks.body import SESSION_BODIES, lookup, ok_body, session_of
+from conformance.checks.body import SESSION_BODIES, editions_of, ok_body, session_of
 from conformance.contract import Contract, SchemaError
 from conformance.exchange import Exchange
 
@@ -27,10 +27,17 @@ def fail_with(error: SchemaError, title: str, documented: str) -> CheckFailure:
 @rule("schema.envelope", "schema", "MUST", "a 200 body is a JSON object with the session where the edition puts it", SESSION_BODIES)
 def envelope(exchange: Exchange, contract: Contract) -> None:
     body = ok_body(exchange)
-    if not isinstance(lookup(body, contract.session_pointer), dict):
-        pointer = f"openapi/schemas/{contract.response_schema_name}"
-        documented = f"a session object at {contract.session_pointer} ({contract.edition} edition)"
-        raise CheckFailure(f"no session object at {contract.session_pointer}", show(body), documented, pointer)
+    served = editions_of(body, contract)
+    if contract.edition in served:
+        return
+    if served:  # one explanation, instead of a missing-field failure per field
+        other = contract.editions[served[0]]
+        title = f"this target serves the {served[0]} edition ({other['summary']}), not the {contract.edition} edition this run checks"
+        documented = f"a session object at {contract.session_pointer} ({contract.edition} edition); run with --edition {served[0]} or auto"
+        raise CheckFailure(title, show(body), documented, contract.response_pointer)
+    shapes = "; ".join(f"{name} edition: a session object at {e['session_pointer']}" for name, e in contract.editions.items())
+    title = "the 200 body is in no edition: no session object where either edition puts it"
+    raise CheckFailure(title, show(body), shapes, f"{contract.operation_pointer}/x-editions")
 
 
 @rule("schema.body", "schema", "MUST", "the whole 200 body validates against the edition's response schema", SESSION_BODIES)

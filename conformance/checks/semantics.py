@@ -97,7 +97,7 @@ def success_true(exchange: Exchange, contract: Contract) -> None:
     for field, rules in contract.envelope_semantics().items():
         expected = rules.get("value-on-success")
         if lookup(body, f"/{field}") != expected:
-            pointer = f"openapi/schemas/{contract.response_schema_name}#/properties/{field}/x-semantics"
+            pointer = f"{contract.response_pointer}#/properties/{field}/x-semantics"
             raise CheckFailure(
                 f"{field} is not {show(expected)} on a 200", show(lookup(body, f"/{field}")), f"{field}: {show(expected)}", pointer
             )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from conformance.contract import load_contract
+from conformance.contract import DEFAULT_EDITION, load_contract
 from conformance.mock.data import MockData
 from conformance.mock.ratelimit import RateLimiter
 
@@ -62,13 +62,16 @@ Step = Callable[[Request, dict[str, str]], "Reply | None"]
 
 
 class ReferenceMock:
-    """ASGI app answering GET {BASE_PATH}/accounts/{account_id}/realtime/kit/{app_id}/sessions/{session_id}."""
+    """ASGI app answering GET {BASE_PATH}/accounts/{account_id}/realtime/kit/{app_id}/sessions/{session_id},
+    its 200 body in one edition of the contract."""
 
-    def __init__(self, data: MockData, limiter: RateLimiter | None = None, base_path: str = BASE_PATH) -> None:
-        self.data = data
+    def __init__(
+        self, data: MockData, limiter: RateLimiter | None = None, base_path: str = BASE_PATH, edition: str = DEFAULT_EDITION
+    ) -> None:
+        self.data, self.sessions = data, data.index()
         self.limiter = limiter or RateLimiter()
         self.base_path = base_path.rstrip("/")
-        self.contract = load_contract()
+        self.contract = load_contract(edition)
         self.max_lengths = self.contract.max_lengths()
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
@@ -123,8 +126,9 @@ class ReferenceMock:
         return None
 
     def identifiers(self, request: Request, params: dict[str, str]) -> Reply | None:
-        for name, limit in self.max_lengths.items():
-            if len(params[name]) > limit:
+        """Ids the contract rules out cannot be routed; a UUID app id past the documented 32 characters can, as in production."""
+        for name in self.max_lengths:
+            if self.contract.validate_parameter(name, params[name]):
                 route = f"/accounts/{params['account_id']}/realtime/kit/{params['app_id']}"
                 message = f"Could not route to {route}, perhaps your object identifier is invalid?"
                 return cloudflare_failure(400, 7003, message)
@@ -145,9 +149,9 @@ class ReferenceMock:
         return None
 
     def found(self, request: Request, params: dict[str, str]) -> Reply:
-        if params["app_id"] != self.data.app_id:
+        if params["app_id"] not in self.sessions:
             return realtimekit_failure(404, "App not found")
-        session = self.data.by_id.get(params["session_id"])
+        session = self.sessions[params["app_id"]].get(params["session_id"])
         if session is None:
             return realtimekit_failure(404, "Session not found")
         return Reply(200, self.body(session, self.wants_breakout_rooms(request)))
@@ -156,14 +160,26 @@ class ReferenceMock:
         return any(BOOLEANS.get(v, False) for n, v in request.query if n == self.contract.breakout_rooms_parameter)
 
     def body(self, session: dict[str, Any], breakout_rooms: bool) -> dict[str, Any]:
-        """The 200 body in the documented edition."""
+        """The 200 body in the mock's edition: the session where the edition puts it, without other editions' fields."""
         shown = copy.deepcopy(session)
+        for name in self.contract.other_edition_fields():
+            shown.pop(name, None)
         rooms = self.contract.nested_sessions_field
         if breakout_rooms:
             shown.setdefault(rooms, [])
         else:
             shown.pop(rooms, None)
-        return {"success": True, "data": {"session": shown}}
+        return placed({"success": True}, self.contract.session_pointer, shown)
+
+
+def placed(body: dict[str, Any], pointer: str, value: Any) -> dict[str, Any]:
+    """`body` with `value` at the JSON pointer, creating the objects on the way."""
+    *parents, last = pointer.split("/")[1:]
+    node = body
+    for part in parents:
+        node = node.setdefault(part, {})
+    node[last] = value
+    return body
 
 
 async def _send(send: Any, reply: Reply) -> None:

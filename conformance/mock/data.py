@@ -1,22 +1,24 @@
-"""The mock's seeded data: ids, tokens and sessions, read from a JSON file."""
+"""The mock's seeded data: ids, tokens and the sessions of each app, read from a JSON file."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
+
+Sessions = tuple[dict[str, Any], ...]
 
 
 @dataclass(frozen=True)
 class MockData:
     account_id: str
-    app_id: str
+    app_id: str  # the app whose ids `mock` prints and the embedded target checks
     realtime_tokens: tuple[str, ...]
     tokens_without_permission: tuple[str, ...]
-    sessions: tuple[dict[str, Any], ...]
-    by_id: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False)
+    apps: dict[str, Sessions]  # every seeded app id -> its top-level sessions
 
     @property
     def token(self) -> str:
@@ -24,24 +26,43 @@ class MockData:
         return self.realtime_tokens[0]
 
     @property
+    def sessions(self) -> Sessions:
+        return self.apps[self.app_id]
+
+    @property
     def session_ids(self) -> list[str]:
-        """Ids of the top-level sessions (breakout rooms are reachable too, but not listed)."""
+        """Ids of the app's top-level sessions (breakout rooms are reachable too, but not listed)."""
         return [s["id"] for s in self.sessions]
+
+    @property
+    def by_id(self) -> dict[str, dict[str, Any]]:
+        """Every session of the app by id, breakout rooms included."""
+        return self.index()[self.app_id]
+
+    def index(self) -> dict[str, dict[str, dict[str, Any]]]:
+        """app id -> session id -> session, for every app."""
+        return {app: dict(_index(sessions)) for app, sessions in self.apps.items()}
+
+    def for_app(self, app_id: str) -> MockData:
+        """The same data, `app_id` being the app whose ids are printed and checked."""
+        if app_id not in self.apps:
+            raise DataFileError(f"the mock has no app {app_id}; its apps: {', '.join(self.apps)}")
+        return dataclasses.replace(self, app_id=app_id)
 
     @classmethod
     def from_json(cls, raw: dict[str, Any]) -> MockData:
-        sessions = tuple(raw["sessions"])
+        apps = {raw["app_id"]: tuple(raw["sessions"])}
+        apps.update({app["app_id"]: tuple(app["sessions"]) for app in raw.get("other_apps", [])})
         return cls(
             account_id=raw["account_id"],
             app_id=raw["app_id"],
             realtime_tokens=tuple(raw["tokens"]["realtime"]),
             tokens_without_permission=tuple(raw["tokens"].get("without_permission", [])),
-            sessions=sessions,
-            by_id=dict(_index(sessions)),
+            apps=apps,
         )
 
 
-def _index(sessions: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> Any:
+def _index(sessions: Sessions | list[dict[str, Any]]) -> Any:
     """Every session by id, breakout rooms included: each room is a session of its own."""
     for session in sessions:
         yield session["id"], session
@@ -49,7 +70,7 @@ def _index(sessions: tuple[dict[str, Any], ...] | list[dict[str, Any]]) -> Any:
 
 
 class DataFileError(ValueError):
-    """The --data file cannot be used."""
+    """The --data file (or the app asked of it) cannot be used."""
 
 
 def load_data(path: str | Path | None = None) -> MockData:

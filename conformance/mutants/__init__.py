@@ -62,8 +62,21 @@ def _as_text(request: Request, reply: Reply) -> Reply:
     return Reply(reply.status, reply.body, reply.headers, "text/plain")
 
 
-def _flat(body: dict[str, Any]) -> None:
-    body["data"] = body["data"]["session"]  # the current spec's edition, not the documented one
+def _elsewhere(body: dict[str, Any]) -> None:
+    body["data"] = {"result": body["data"]["session"]}  # where neither edition puts it
+
+
+class MixedEditions(ReferenceMock):
+    """Flat data for LIVE sessions, data.session for the others: no one edition."""
+
+    def body(self, session: dict[str, Any], breakout_rooms: bool) -> dict[str, Any]:
+        body = super().body(session, breakout_rooms)
+        return {"success": True, "data": body["data"]["session"]} if session["status"] == "LIVE" else body
+
+
+def current(kind: Callable[..., ReferenceMock], *args: Any) -> Callable[[MockData], ReferenceMock]:
+    """A mutant of the reference mock serving the current edition (flat data)."""
+    return lambda data: kind(data, *args, edition="current")
 
 
 def _ended_on_live(session: dict[str, Any]) -> None:
@@ -106,7 +119,21 @@ CATALOGUE = [
         ("schema.timestamps",),
         lambda d: k.SessionEdit(d, set_to("created_at", "2026-11-02 09:00:00")),
     ),
-    Mutant("data-without-session", "data holds the session fields, not data.session", ("schema.envelope",), lambda d: k.BodyEdit(d, _flat)),
+    Mutant("session-elsewhere", "the session sits where no edition puts it", ("schema.envelope",), lambda d: k.BodyEdit(d, _elsewhere)),
+    Mutant("editions-mixed", "flat data for some sessions, data.session for others", ("schema.envelope",), MixedEditions),
+    Mutant(
+        "current-drop-created_at",
+        "current edition: created_at missing",
+        ("schema.required-fields",),
+        current(k.SessionEdit, drop("created_at")),
+    ),
+    Mutant("current-type-out-of-enum", "current edition: type webinar", ("enums.type",), current(k.SessionEdit, set_to("type", "webinar"))),
+    Mutant(
+        "current-count-as-string",
+        "current edition: max_concurrent_participants is a string",
+        ("schema.field-types",),
+        current(k.SessionEdit, change("max_concurrent_participants", str)),
+    ),
     Mutant(
         "breakout-room-missing-field",
         "a breakout room lacks type",

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.checks.body import lookup
-from conformance.contract import load_contract
 from conformance.mock.app import ReferenceMock, Reply, Request, cloudflare_failure, realtimekit_failure
 from conformance.mock.data import MockData
 
@@ -18,13 +17,13 @@ ReplyChange = Callable[[Request, Reply], Reply]
 class SessionEdit(ReferenceMock):
     """Edits the sessions it answers with: all of them, or those `only` selects."""
 
-    def __init__(self, data: MockData, edit: SessionChange, only: Callable[[dict[str, Any]], bool] | None = None) -> None:
-        super().__init__(data)
+    def __init__(self, data: MockData, edit: SessionChange, only: Callable[[dict[str, Any]], bool] | None = None, **options: Any) -> None:
+        super().__init__(data, **options)
         self.edit, self.only = edit, only or (lambda session: True)
 
     def body(self, session: dict[str, Any], breakout_rooms: bool) -> dict[str, Any]:
         body = super().body(session, breakout_rooms)
-        shown = lookup(body, load_contract().session_pointer)
+        shown = lookup(body, self.contract.session_pointer)
         if self.only(shown):
             self.edit(shown)
         return body
@@ -33,8 +32,8 @@ class SessionEdit(ReferenceMock):
 class BodyEdit(ReferenceMock):
     """Edits the whole 200 body."""
 
-    def __init__(self, data: MockData, edit: Callable[[dict[str, Any]], None]) -> None:
-        super().__init__(data)
+    def __init__(self, data: MockData, edit: Callable[[dict[str, Any]], None], **options: Any) -> None:
+        super().__init__(data, **options)
         self.edit = edit
 
     def body(self, session: dict[str, Any], breakout_rooms: bool) -> dict[str, Any]:

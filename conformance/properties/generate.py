@@ -30,8 +30,9 @@ class Generated:
 
 
 def load_operation(contract: Contract, ids: Ids, profile: Profile, seed: int) -> Any:
-    """The contract's operation as schemathesis sees it (module-level loading: DESIGN §5)."""
-    schema = schemathesis.openapi.from_path(str(contract.fragment_path), config=schemathesis_config(contract, ids, profile, seed))
+    """The operation, in the run's edition, as schemathesis sees it (module-level loading: DESIGN §5)."""
+    schema = schemathesis.openapi.from_dict(contract.fragment, config=schemathesis_config(contract, ids, profile, seed))
+    schema.location = contract.fragment_path.as_uri()  # where its $refs to schemas/ are resolved from
     (result,) = schema.get_all_operations()
     return result.ok()  # type: ignore[union-attr]  # the fragment passes openapi-spec-validator in the tests
 

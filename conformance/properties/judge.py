@@ -8,7 +8,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import Failure, FailureGroup
+from schemathesis.core.failures import AcceptedNegativeData, Failure, FailureGroup
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     missing_required_header,
@@ -21,8 +21,9 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable, by_id
+from conformance.checks.body import editions_of
 from conformance.contract import Contract
-from conformance.exchange import Exchange, Received, SentRequest
+from conformance.exchange import NO_JSON, Exchange, Received, SentRequest
 
 # ignored_auth is left out on purpose: it re-sends every 2xx twice, and auth is checked once, explicitly.
 SCHEMATHESIS_CHECKS = [
@@ -73,17 +74,32 @@ class Finding:
     text: str
 
 
-def failures_of(case: Any, response: Any, checks: list[Callable[..., Any]], excluded: list[Callable[..., Any]]) -> list[Finding]:
-    """Each failure: ours in their fixed form and level, schemathesis's as title and message."""
+def in_other_edition(exchange: Exchange, contract: Contract) -> bool:
+    """A 200 body in another edition than the run's: schema.envelope explains it once, so the schema is not dumped too."""
+    received = exchange.response
+    if received is None or received.status != 200 or received.json is NO_JSON:
+        return False
+    found = editions_of(received.json, contract)
+    return bool(found) and contract.edition not in found
+
+
+def failures_of(case: Any, response: Any, checks: list[Callable[..., Any]], excluded: list[Callable[..., Any]], why: str) -> list[Finding]:
+    """Each failure: ours in their fixed form and level, schemathesis's as title and message.
+
+    `why` is what the negative oracle found wrong with the request as sent: a rejection failure names it.
+    """
     try:
         case.validate_response(response, checks=SCHEMATHESIS_CHECKS, additional_checks=checks, excluded_checks=excluded)
     except FailureGroup as group:
-        return [_finding(f) for f in group.exceptions]
+        return [_finding(f, why) for f in group.exceptions]
     return []
 
 
-def _finding(failure: Failure) -> Finding:
+def _finding(failure: Failure, why: str) -> Finding:
     exception = getattr(failure, "exception", None)
     if isinstance(exception, CheckFailure):
         return Finding(exception.check_id, by_id(exception.check_id).level, str(exception))
-    return Finding(f"schemathesis: {failure.title}", "MUST", f"[schemathesis] {failure.title}\n{failure.message}".rstrip())
+    message = failure.message
+    if isinstance(failure, AcceptedNegativeData):  # schemathesis names what it meant to break, not always what broke
+        message = message.split("\nInvalid component:")[0] + f"\nInvalid as sent: {why}"
+    return Finding(f"schemathesis: {failure.title}", "MUST", f"[schemathesis] {failure.title}\n{message}".rstrip())

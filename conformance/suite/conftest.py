@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from conformance.plugin import RUN
@@ -30,3 +32,10 @@ def conformance_case(request: pytest.FixtureRequest) -> Case:
     case: Case = request.param
     request.node.user_properties += [("check", case.check.id), ("level", case.check.level), ("probe", case.probe.name)]
     return case
+
+
+@pytest.fixture(scope="session", autouse=True)
+def conformance_edition(record_testsuite_property: Any, conformance_run: Run) -> None:
+    """The edition checked, and how it was chosen, as JUnit XML testsuite properties."""
+    record_testsuite_property("edition", conformance_run.contract.edition)
+    record_testsuite_property("edition_source", conformance_run.edition_source)
