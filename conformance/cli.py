@@ -13,10 +13,10 @@ from typing import Any, NoReturn
 
 import pytest
 
-from conformance import selftest
+from conformance import drift, selftest
 from conformance.cassette import CassetteError
 from conformance.checks import REGISTRY
-from conformance.contract import DEFAULT_EDITION, load_contract
+from conformance.contract import DEFAULT_EDITION, FRAGMENT_NAME, load_contract
 from conformance.mock import ReferenceMock
 from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError, load_data
@@ -59,6 +59,8 @@ def build_parser() -> Parser:
     mock.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 past N requests per window, e.g. 1200/300")
     mock.add_argument("--cassette", metavar="PATH", help="serve a recorded cassette instead of the seeded data")
     commands.add_parser("checks", help="list every check: id, category, level, rule")
+    drift = commands.add_parser("drift", help="list how an official OpenAPI document differs from the contract, known or new")
+    drift.add_argument("upstream_spec", metavar="UPSTREAM_SPEC", help="an OpenAPI 3.0 or 3.1 document, JSON or YAML")
     selftest = commands.add_parser("selftest", help="run the suite against every broken variant of the reference mock")
     selftest.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
     selftest.add_argument("--max-examples", type=int, default=50, help="fuzzing cases per run (default 50)")
@@ -68,7 +70,8 @@ def build_parser() -> Parser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    command = {"run": run_suite, "mock": serve_mock, "checks": list_checks, "selftest": run_selftest}[args.command]
+    commands = {"run": run_suite, "mock": serve_mock, "checks": list_checks, "selftest": run_selftest, "drift": compare_upstream}
+    command = commands[args.command]
     return int(command(args))
 
 
@@ -149,6 +152,18 @@ def list_checks(args: argparse.Namespace) -> int:
     for check in REGISTRY:
         print(f"{check.id:<34} {check.category:<10} {check.level:<6} {check.rule}")
     return EXIT_OK
+
+
+def compare_upstream(args: argparse.Namespace) -> int:
+    """Exit 0 when every difference is known, 1 when one is new, 2 when the document cannot be used."""
+    try:
+        found = drift.differences(Path(args.upstream_spec))
+    except drift.DriftError as exc:
+        return _usage_error(str(exc))
+    print(f"{args.upstream_spec} vs the contract (openapi/{FRAGMENT_NAME}), GET {load_contract().path_template}:")
+    for line in drift.report_lines(found):
+        print(line)
+    return EXIT_VIOLATION if any(not d.known for d in found) else EXIT_OK
 
 
 def run_selftest(args: argparse.Namespace) -> int:
