@@ -106,7 +106,7 @@ def test_curl_line_quotes_the_url_and_redacts_the_token() -> None:
     assert sent.curl("s3cret") == "curl -sS -X GET 'http://h/a?x=1' -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\""
 
 
-BASE = "http://127.0.0.1:1/client/v4/accounts/7c5dae5552338874e5053f2534d2767a/realtime/kit/rtk-reference-mock-app-01/sessions/"
+BASE = "http://127.0.0.1:1/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/realtime/kit/rtk-reference-mock-app-01/sessions/"
 AUTH = '-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"'
 EXPECTED: dict[str, str] = {
     "auth.rejected": (
@@ -170,7 +170,7 @@ EXPECTED: dict[str, str] = {
         'Received: HTTP 400 {"success": false, "error": {"code": 404, "message": "App not found"}}\n'
         "Documented: maxLength 32: allowed\n"
         "Contract: openapi/schemas/app-id.schema.json#/anyOf/0/maxLength\n"
-        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/7c5dae5552338874e5053f2534d2767a/realtime/kit/ffffffffffffffffffffffffffffffff/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
+        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/realtime/kit/ffffffffffffffffffffffffffffffff/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
     "params.boolean-rejected": (
         "[params.boolean-rejected] include_breakout_rooms=maybe was not rejected with a 4xx\n"
@@ -188,10 +188,10 @@ EXPECTED: dict[str, str] = {
     ),
     "params.max-length": (
         "[params.max-length] a 33-character account_id was not rejected with a 4xx\n"
-        'Received: HTTP 200 {"success": false, "errors": [{"code": 7003, "message": "Could not route to /accounts/7c5dae5552338874e5053f2534d2767af/...\n'
+        'Received: HTTP 200 {"success": false, "errors": [{"code": 7003, "message": "Could not route to /accounts/023e105f4ecef8ad9ca31a8372d0c353f/...\n'
         "Documented: maxLength 32: a 4xx\n"
         "Contract: openapi/schemas/account-id.schema.json#/maxLength\n"
-        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/7c5dae5552338874e5053f2534d2767af/realtime/kit/rtk-reference-mock-app-01/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
+        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353f/realtime/kit/rtk-reference-mock-app-01/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
     "schema.body": (
         "[schema.body] the 200 body breaks the schema in 1 place(s)\n"

@@ -1,12 +1,14 @@
 """A real third-party mock: Prism serves our fragment, the suite grades it, and the grade is pinned.
 
-Run by `.ci/run` (and `tox -e prism`), which installs Prism from the npm registry; deselected from the
-default run because a fresh Python machine may have no Node.js. Set PRISM_VERDICT_UPDATE=1 to record
-a new expected verdict after a deliberate change (then review the diff of expected-verdict.json).
+Prism serves our fragment, and the official spec excerpt (current edition). Run by `.ci/run` (and
+`tox -e prism`), which installs Prism from the npm registry; deselected from the default run because a
+fresh Python machine may have no Node.js. Set PRISM_VERDICT_UPDATE=1 to record a new expected verdict
+after a deliberate change (then review the diff of tests/prism/).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -14,6 +16,7 @@ import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 import httpx
@@ -27,6 +30,9 @@ pytestmark = pytest.mark.prism
 
 HERE = Path(__file__).parent / "prism"
 EXPECTED = HERE / "expected-verdict.json"
+EXPECTED_OFFICIAL = HERE / "expected-verdict-official-spec.json"
+FRAGMENT = Path(__file__).parent.parent / "openapi" / "get-session-details.openapi.yaml"
+OFFICIAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "upstream-getsessiondetails.openapi.json"  # never copied here
 PRISM_VERSION = "5.16.0"
 LOCAL_PRISM = Path(__file__).parent.parent / ".prism" / "node_modules" / ".bin" / "prism"
 INSTALL = f"npm install --no-save --prefix .prism @stoplight/prism-cli@{PRISM_VERSION}"
@@ -39,15 +45,13 @@ def prism_binary() -> str:
     return found
 
 
-@pytest.fixture(scope="module")
-def prism_url(contract: object) -> Iterator[str]:
-    """Prism mocking our fragment on a free loopback port."""
+@contextlib.contextmanager
+def prism_serving(spec: Path) -> Iterator[str]:
+    """Prism mocking `spec` on a free loopback port."""
     with bind() as sock:
         port = sock.getsockname()[1]
-    fragment = str(Path(__file__).parent.parent / "openapi" / "get-session-details.openapi.yaml")
-    process = subprocess.Popen(
-        [prism_binary(), "mock", "-h", "127.0.0.1", "-p", str(port), fragment], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+    command = [prism_binary(), "mock", "-h", "127.0.0.1", "-p", str(port), str(spec)]
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process)
@@ -85,11 +89,34 @@ def graded(junit_xml: Path) -> dict[str, str]:
     return outcomes
 
 
-def test_prism_gets_its_pinned_verdict(prism_url: str, data: MockData, tmp_path: Path) -> None:
-    args, env = target_of(prism_url, data, base_path="")
-    result = run_cli("run", *args, "--junitxml", str(tmp_path / "prism.xml"), env=env, cwd=tmp_path)
-    verdict = next(line for line in result.stdout.splitlines() if line.startswith("Verdict: "))
-    actual = {"prism": PRISM_VERSION, "exit_code": result.returncode, "verdict": verdict, "tests": graded(tmp_path / "prism.xml")}
+def grade(spec: Path, data: MockData, tmp_path: Path, expected: Path) -> dict[str, Any]:
+    """Run the suite against Prism serving `spec`; compare its grade, test by test, with the pinned one."""
+    with prism_serving(spec) as url:
+        args, env = target_of(url, data, base_path="")
+        result = run_cli("run", *args, "--junitxml", str(tmp_path / "prism.xml"), env=env, cwd=tmp_path)
+    lines = result.stdout.splitlines()
+    actual = {
+        "prism": PRISM_VERSION,
+        "exit_code": result.returncode,
+        "edition": next(line for line in lines if line.startswith("Edition: ")),
+        "verdict": next(line for line in lines if line.startswith("Verdict: ")),
+        "tests": graded(tmp_path / "prism.xml"),
+    }
     if os.environ.get("PRISM_VERDICT_UPDATE") == "1":
-        EXPECTED.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n")
-    assert actual == json.loads(EXPECTED.read_text())
+        expected.write_text(json.dumps(actual, indent=1, sort_keys=True) + "\n")
+    assert actual == json.loads(expected.read_text())
+    return actual
+
+
+def test_prism_on_our_fragment_gets_its_pinned_verdict(data: MockData, tmp_path: Path) -> None:
+    grade(FRAGMENT, data, tmp_path, EXPECTED)
+
+
+def test_prism_on_the_official_spec_is_judged_for_its_real_deviations(data: MockData, tmp_path: Path) -> None:
+    """The official spec is the current edition: the run detects it, and reports what Prism really gets wrong
+    (placeholder timestamps, an unknown session answered 200) instead of a missing data.session wrapper."""
+    assert OFFICIAL.is_file(), f"the official excerpt is missing: {OFFICIAL}"
+    actual = grade(OFFICIAL, data, tmp_path, EXPECTED_OFFICIAL)
+    assert actual["edition"] == "Edition:  current (detected)"
+    failed = {name.split("@")[0].removeprefix("test_rule[") for name, outcome in actual["tests"].items() if outcome == "failed"}
+    assert {"schema.timestamps", "errors.unknown-session"} <= failed and "schema.envelope" not in failed
