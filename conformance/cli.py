@@ -16,7 +16,8 @@ import pytest
 from conformance import drift, selftest
 from conformance.cassette import CassetteError
 from conformance.checks import REGISTRY
-from conformance.contract import DEFAULT_EDITION, FRAGMENT_NAME, load_contract
+from conformance.contract import FRAGMENT_NAME, load_contract
+from conformance.disagreements import DEFAULT_EDITION
 from conformance.mock import ReferenceMock
 from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError, load_data

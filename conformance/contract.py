@@ -5,7 +5,6 @@ Python never restates a field, an enum or a limit: everything here is read from 
 
 from __future__ import annotations
 
-import copy
 import json
 from dataclasses import dataclass
 from functools import cache, cached_property
@@ -17,9 +16,10 @@ from urllib.parse import unquote
 import jsonschema_rs
 import yaml
 
+from conformance.disagreements import DEFAULT_EDITION, Contradiction, compiled, documented_branch, edition_view
+
 FRAGMENT_NAME = "get-session-details.openapi.yaml"
 SCHEMA_BASE = "rtk:///openapi/schemas/"
-DEFAULT_EDITION = "documented"  # the API reference page: what the fragment's own 200 response shows
 
 
 def contract_dir() -> Path:
@@ -49,46 +49,6 @@ def _file_of(parameter: dict[str, Any]) -> str:
 
 def _pointer(parts: list[str | int]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
-
-
-@dataclass(frozen=True)
-class Contradiction:
-    """A value the documentation rules out but another source shows valid: an advisory, never a failure."""
-
-    parameter: str
-    value: str
-    documented: str  # e.g. "maxLength 32 (reference-page, official-spec)"
-    observed: str  # the branch that accepts it, with its sources
-    contract: str  # pointer to that branch
-
-    def __str__(self) -> str:
-        return (
-            f"{self.parameter} {self.value} breaks the documented {self.documented} but is {self.observed}: "
-            f"a documented contradiction, never a failure of the target ({self.contract})"
-        )
-
-
-def edition_view(fragment: dict[str, Any], edition: str) -> dict[str, Any]:
-    """The fragment as one edition sees it: its 200 schema and the parameter schemas it changes."""
-    view = copy.deepcopy(fragment)
-    (operation,) = [methods["get"] for methods in view["paths"].values()]
-    editions = operation["x-editions"]
-    if edition not in editions:
-        raise ValueError(f"unknown edition {edition!r}: choose one of {', '.join(editions)}")
-    if edition != DEFAULT_EDITION:  # the fragment's own 200 content (and its examples) is the default edition's
-        operation["responses"]["200"]["content"] = {"application/json": {"schema": {"$ref": editions[edition]["response"]}}}
-    for parameter in operation["parameters"]:
-        changed = editions[edition].get("parameters", {}).get(parameter["name"])
-        parameter["schema"] = {"$ref": changed} if changed else parameter["schema"]
-    return view
-
-
-def documented_branch(schema: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """(constraints, pointer prefix) of what the documentation says: the anyOf branch that contradicts nothing."""
-    for index, branch in enumerate(schema.get("anyOf", [])):
-        if "x-contradicts" not in branch:
-            return branch, f"/anyOf/{index}"
-    return schema, ""
 
 
 class Contract:
@@ -185,11 +145,11 @@ class Contract:
         """Why `value` is valid for parameter `name` although the documentation rules it out (empty when it doesn't)."""
         parameter = self.parameters[name]
         documented, prefix = documented_branch(parameter["schema"])
-        if not prefix or self.validate_parameter(name, value) or _compile(documented).is_valid(value):
+        if not prefix or self.validate_parameter(name, value) or compiled(documented).is_valid(value):
             return []
         found = []
         for index, branch in enumerate(parameter["schema"]["anyOf"]):
-            if "x-contradicts" in branch and _compile(branch).is_valid(value):
+            if "x-contradicts" in branch and compiled(branch).is_valid(value):
                 keyword = branch["x-contradicts"]
                 said = f"{keyword} {documented[keyword]} ({', '.join(documented['x-source'])})"
                 accepted = f"{branch['title']} ({', '.join(branch['x-source'])})"
@@ -255,10 +215,6 @@ class Contract:
     @cache  # noqa: B019 - one Contract per process, compiled once
     def _validator(self, name: str) -> Any:
         return jsonschema_rs.validator_for(self.schemas[name], registry=self._registry, base_uri=SCHEMA_BASE + name, validate_formats=True)
-
-
-def _compile(schema: dict[str, Any]) -> Any:
-    return jsonschema_rs.validator_for(schema, validate_formats=True)
 
 
 def _errors(validator: Any, document: Any) -> list[SchemaError]:

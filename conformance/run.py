@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 from conformance.checks import REGISTRY, Check
 from conformance.checks.body import editions_of
-from conformance.contract import DEFAULT_EDITION, Contract, Contradiction, load_contract
+from conformance.contract import Contract, load_contract
+from conformance.disagreements import DEFAULT_EDITION, Contradiction
 from conformance.exchange import NO_JSON
 from conformance.probes import Ids, Probe, build_probes
 from conformance.properties.engine import PropertyLayer

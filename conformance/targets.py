@@ -12,7 +12,8 @@ import httpx
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from conformance.cassette import replay_miss
-from conformance.contract import DEFAULT_EDITION, Contract
+from conformance.contract import Contract
+from conformance.disagreements import DEFAULT_EDITION
 from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import ReferenceMock, load_data
 from conformance.mock.app import BASE_PATH

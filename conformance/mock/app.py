@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
-from conformance.contract import DEFAULT_EDITION, load_contract
+from conformance.contract import load_contract
+from conformance.disagreements import DEFAULT_EDITION
 from conformance.mock.data import MockData
 from conformance.mock.ratelimit import RateLimiter
 
