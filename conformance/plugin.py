@@ -19,13 +19,18 @@ from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
 from conformance.properties.report import PropertyFailure
 from conformance.run import Outcome, Run, start_run
 from conformance.settings import SETTINGS, SettingsError, add_arguments, resolve
-from conformance.summary import INCONCLUSIVE, summary_lines, verdict
+from conformance.summary import summary_lines
 from conformance.targets import TargetError
+from conformance.verdict import Verdict, judge
 
 SUITE_PACKAGE = "conformance.suite"
 SUITE_DIR = Path(__file__).resolve().parent / "suite"
 RUN = pytest.StashKey[Run]()
 STACK = pytest.StashKey[contextlib.ExitStack]()
+VERDICT = pytest.StashKey[Verdict]()
+DESELECTED = pytest.StashKey[int]()
+# pytest's exit statuses that the verdict decides; usage and internal errors stay pytest's.
+DECIDED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.INTERRUPTED)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -83,11 +88,13 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, (CheckFailure, PropertyFailure)):
         report.longrepr = str(failure)  # the fixed failure text, not a traceback
-        if _level(failure) == "SHOULD" and not run.settings.strict:
-            report.outcome, report.wasxfail = "skipped", "SHOULD rule failed (fatal only with --strict)"
-    check_id = dict(item.user_properties).get("check")
-    if check_id is not None and (report.when == "call" or not report.passed):
-        run.outcomes.append(Outcome(by_id(str(check_id)), "failed" if failed else report.outcome))
+        if _level(failure) == "SHOULD" and not run.settings.strict:  # reported in full, not fatal
+            report.outcome, report.wasxfail = "skipped", f"SHOULD (advisory, fatal only with --strict)\n{failure}"
+    properties = dict(item.user_properties)
+    if "check" in properties and (report.when == "call" or not report.passed):
+        text = str(failure) if isinstance(failure, CheckFailure) else ""
+        outcome = Outcome(by_id(str(properties["check"])), "failed" if failed else report.outcome, str(properties["probe"]), text)
+        run.outcomes.append(outcome)
     return report
 
 
@@ -95,16 +102,38 @@ def _level(failure: CheckFailure | PropertyFailure) -> str:
     return failure.level if isinstance(failure, PropertyFailure) else by_id(failure.check_id).level
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def pytest_deselected(items: list[pytest.Item]) -> None:
+    if items:
+        config = items[0].config
+        config.stash[DESELECTED] = config.stash.get(DESELECTED, 0) + len(items)
+
+
+def left_out(session: pytest.Session) -> str:
+    """What a selection (-k, -m) or an early stop (-x) left out of the run, or ''."""
+    deselected = session.config.stash.get(DESELECTED, 0)
+    if deselected:
+        return f"a selection: {session.testscollected} of {session.testscollected + deselected} tests ran"
+    if session.shouldfail or session.shouldstop:
+        return f"stopped early ({session.shouldfail or session.shouldstop})"
+    return ""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Judge the run once; the exit status is the verdict's."""
     run = session.config.stash.get(RUN, None)
-    if run is not None and verdict(run)[0] == INCONCLUSIVE and session.exitstatus == 0:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    if run is None:
+        return
+    verdict = judge(run, interrupted=exitstatus == pytest.ExitCode.INTERRUPTED, left_out=left_out(session))
+    session.config.stash[VERDICT] = verdict
+    if exitstatus in DECIDED:
+        session.exitstatus = pytest.ExitCode(verdict.exit_code)
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
-    run = config.stash.get(RUN, None)
-    if run is None or not (run.outcomes or run.properties.results):
+    run, verdict = config.stash.get(RUN, None), config.stash.get(VERDICT, None)
+    if run is None or verdict is None:
         return
     terminalreporter.section("RealtimeKit conformance")
-    for line in summary_lines(run):
+    for line in summary_lines(run, verdict):
         terminalreporter.write_line(line)

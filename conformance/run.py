@@ -34,6 +34,8 @@ class Case:
 class Outcome:
     check: Check
     outcome: str  # passed, failed, skipped
+    probe: str = ""
+    text: str = ""  # the failure's fixed text
 
 
 @dataclass

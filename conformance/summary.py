@@ -1,4 +1,4 @@
-"""The verdict of a run and the summary printed at its end."""
+"""The summary printed at the end of a run: what was checked, the counts, the advisories, then the verdict."""
 
 from __future__ import annotations
 
@@ -7,41 +7,19 @@ from collections import Counter
 from conformance.checks.base import CATEGORIES
 from conformance.properties.report import summary_lines as property_lines
 from conformance.run import Run
-
-CONFORMS, VIOLATES, INCONCLUSIVE = "CONFORMS", "VIOLATES", "INCONCLUSIVE"
-WITH_ADVISORIES = "CONFORMS WITH ADVISORIES"
+from conformance.verdict import Verdict, statuses
 
 
-def verdict(run: Run) -> tuple[str, str]:
-    """(verdict, why). SHOULD failures count only with --strict, documented contradictions never; no 200 is never a pass."""
-    failed = Counter(o.check.level for o in run.outcomes if o.outcome == "failed")
-    cases = Counter(level for r in run.properties.results for level in ("MUST", "SHOULD") if r.failed(level))
-    fatal = failed["MUST"] + cases["MUST"] + (failed["SHOULD"] + cases["SHOULD"] if run.settings.strict else 0)
-    if (run.outcomes or run.properties.results) and not run.saw_200():
-        return INCONCLUSIVE, "no 200 response was seen, so no session body could be checked"
-    counted = f"{failed['MUST']} MUST and {failed['SHOULD']} SHOULD check(s) failed"
-    if cases:
-        counted += f"; generated cases failing MUST checks: {cases['MUST']}, SHOULD checks: {cases['SHOULD']}"
-    if fatal:
-        return VIOLATES, counted
-    contradicted = f"; {len(run.advisories)} documented contradiction(s), never a failure" if run.advisories else ""
-    if failed["SHOULD"] or cases["SHOULD"]:
-        return WITH_ADVISORIES, f"all MUST checks hold; {counted} (--strict makes SHOULD failures fatal){contradicted}"
-    if run.advisories:
-        return WITH_ADVISORIES, f"every check holds{contradicted}"
-    return CONFORMS, "every check holds"
+def requests_line(run: Run) -> str:
+    """Every request the run sent, explicit and property-based, by status class."""
+    seen = statuses(run)
+    classes = Counter("none" if status is None else f"{status // 100}xx" for status in seen.elements())
+    shown = ", ".join(f"{count} {name}" for name, count in sorted(classes.items()))
+    return f"Requests: {sum(seen.values())} sent ({len(run.client.exchanges)} explicit, {len(run.properties.results)} generated): {shown}"
 
 
-def summary_lines(run: Run) -> list[str]:
-    sent = run.client.exchanges.values()
-    ok = sum(1 for e in sent if e.response is not None and e.response.status == 200)
-    lines = [
-        f"Target:   {run.target.label}",
-        f"Edition:  {run.contract.edition} ({run.edition_source})",
-        f"Requests: {len(sent)} sent, {ok} answered 200",
-        "",
-        f"{'category':<10} {'MUST pass':>9} {'MUST fail':>9} {'SHOULD pass':>11} {'SHOULD fail':>11}",
-    ]
+def matrix_lines(run: Run) -> list[str]:
+    lines = [f"{'category':<10} {'MUST pass':>9} {'MUST fail':>9} {'SHOULD pass':>11} {'SHOULD fail':>11}"]
     counts = Counter((o.check.category, o.check.level, o.outcome) for o in run.outcomes)
     for category in CATEGORIES:
         row = [counts[(category, level, outcome)] for level in ("MUST", "SHOULD") for outcome in ("passed", "failed")]
@@ -50,10 +28,22 @@ def summary_lines(run: Run) -> list[str]:
     skipped = sum(1 for o in run.outcomes if o.outcome == "skipped")
     if skipped:
         lines.append(f"not applicable: {skipped} (nothing for the check to look at; a failing check says why)")
+    return lines
+
+
+def summary_lines(run: Run, verdict: Verdict) -> list[str]:
+    lines = [
+        f"Target:   {run.target.label}",
+        f"Edition:  {run.contract.edition} ({run.edition_source})",
+        requests_line(run),
+        "",
+        *matrix_lines(run),
+    ]
     if run.properties.results:
         lines += ["", *property_lines(run.properties)]
+    if verdict.advisory:
+        lines += ["", "SHOULD (advisory): documented meaning that does not hold; fatal only with --strict"]
+        lines += [line for failure in verdict.advisory for line in ("", failure.text)]
     if run.advisories:
         lines += ["", "Advisories (documented contradictions):", *(f"- {a}" for a in run.advisories)]
-    name, why = verdict(run)
-    lines += ["", f"Verdict: {name}: {why}"]
-    return lines
+    return [*lines, "", f"Verdict: {verdict}"]

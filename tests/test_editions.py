@@ -156,7 +156,7 @@ def test_a_uuid_app_passes_a_default_run_in_both_editions(serve: Any, data: Mock
     assert result.returncode == 0, result.stdout[-3000:]
     assert f"Edition:  {edition} (detected)" in result.stdout
     assert f"- app_id {UUID_APP} breaks the documented maxLength 32" in result.stdout
-    assert "Verdict: CONFORMS WITH ADVISORIES: every check holds; 1 documented contradiction(s), never a failure" in result.stdout
+    assert "Verdict: CONFORMS WITH ADVISORIES: every MUST check holds; 1 documented contradiction(s), never a failure" in result.stdout
     suite = ElementTree.parse(tmp_path / "out.xml").getroot().find("testsuite")
     assert suite is not None
     properties = {p.get("name"): p.get("value") for p in suite.iter("property") if p.get("name", "").startswith("edition")}

@@ -1,0 +1,97 @@
+"""The verdict of a run, computed once from what happened; the summary, the exit code and every report render
+this one object, so they can never disagree."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from conformance.run import Run
+
+CONFORMS, WITH_ADVISORIES, VIOLATES = "CONFORMS", "CONFORMS WITH ADVISORIES", "VIOLATES"
+INCONCLUSIVE, PARTIAL, INTERRUPTED = "INCONCLUSIVE", "PARTIAL", "INTERRUPTED"
+EXIT_CODES = {CONFORMS: 0, WITH_ADVISORIES: 0, VIOLATES: 1, INCONCLUSIVE: 1, INTERRUPTED: 2}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One check that failed on one probe (or on generated cases of one phase and mode), with its fixed text."""
+
+    check: str
+    level: str
+    probe: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    reason: str
+    exit_code: int
+    fatal: list[Failure] = field(default_factory=list)  # MUST failures, and SHOULD ones with --strict
+    advisory: list[Failure] = field(default_factory=list)  # SHOULD failures without --strict
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}"
+
+
+def failures_of(run: Run) -> list[Failure]:
+    """Every failure of the run: explicit checks per probe, and the property layer's per check and phase-mode."""
+    found = [Failure(o.check.id, o.check.level, o.probe, o.text) for o in run.outcomes if o.outcome == "failed"]
+    seen: dict[tuple[str, str], Failure] = {}
+    for result in run.properties.results:
+        for finding in result.failures:  # one defect once per check and phase-mode, with its first text
+            key = (finding.check, f"property {result.phase}-{result.mode}")
+            seen.setdefault(key, Failure(finding.check, finding.level, key[1], finding.text))
+    return found + list(seen.values())
+
+
+def counted(failures: list[Failure]) -> str:
+    """'3 checks failed across 8 probes'."""
+    checks, probes = len({f.check for f in failures}), len({f.probe for f in failures})
+    return f"{checks} check{'s' if checks != 1 else ''} failed across {probes} probe{'s' if probes != 1 else ''}"
+
+
+def statuses(run: Run) -> Counter[int | None]:
+    """Every answer's status, explicit and property-based (None: no HTTP response)."""
+    explicit = [e.response.status if e.response else None for e in run.client.exchanges.values()]
+    return Counter(explicit + [r.status for r in run.properties.results])
+
+
+def inconclusive(run: Run) -> str:
+    """Why the run cannot judge the target, or ''."""
+    seen = statuses(run)
+    if seen[429]:
+        limited = [e.response for e in run.client.exchanges.values() if e.response and e.response.status == 429]
+        wait = f" (Retry-After: {limited[0].headers.get('retry-after', '?')} s)" if limited else ""
+        return f"rate limited: {seen[429]} of {sum(seen.values())} requests got 429{wait}; wait, then run again with fewer requests"
+    if seen[None]:
+        errors = [e.error for e in run.client.exchanges.values() if e.response is None] or ["see the failures"]
+        return f"the target stopped answering: {seen[None]} requests got no HTTP response (first: {errors[0]})"
+    if sum(seen.values()) and not run.saw_200():
+        return "no 200 response was seen, so no session body could be checked"
+    return ""
+
+
+def judge(run: Run, interrupted: bool = False, left_out: str = "") -> Verdict:
+    """The one verdict. `left_out` describes a selection (-k, -m, -x) that left tests out: the verdict is PARTIAL."""
+    failures = failures_of(run)
+    fatal = [f for f in failures if f.level == "MUST" or run.settings.strict]
+    advisory = [f for f in failures if f not in fatal]
+    if interrupted:
+        return Verdict(INTERRUPTED, "the run was interrupted before it ended; nothing is concluded", 2, fatal, advisory)
+    name, reason = _outcome(run, fatal, advisory)
+    if left_out:
+        return Verdict(PARTIAL, f"{left_out}; of what ran: {name}: {reason}", EXIT_CODES[name], fatal, advisory)
+    return Verdict(name, reason, EXIT_CODES[name], fatal, advisory)
+
+
+def _outcome(run: Run, fatal: list[Failure], advisory: list[Failure]) -> tuple[str, str]:
+    why = inconclusive(run)
+    if why:
+        return INCONCLUSIVE, why
+    if fatal:
+        return VIOLATES, counted(fatal) + (" (SHOULD failures are fatal: --strict)" if run.settings.strict else "")
+    notes = [f"{counted(advisory)} at SHOULD level (fatal only with --strict)"] if advisory else []
+    notes += [f"{len(run.advisories)} documented contradiction(s), never a failure"] if run.advisories else []
+    return (WITH_ADVISORIES, "every MUST check holds; " + "; ".join(notes)) if notes else (CONFORMS, "every check holds")

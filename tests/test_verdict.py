@@ -1,0 +1,140 @@
+"""One verdict, computed once: the summary line and the exit code always agree, whatever happened to the run."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+from conformance.checks import by_id
+from conformance.exchange import Exchange, Received, SentRequest
+from conformance.mock import MockData, ReferenceMock
+from conformance.mock.app import Reply, Request
+from conformance.mock.ratelimit import RateLimiter
+from conformance.run import Outcome
+from conformance.settings import Settings
+from conformance.verdict import judge
+from tests.conftest import clean_env, run_cli, target_of
+
+
+def exchange(status: int | None, error: str = "") -> Exchange:
+    received = Received(status, {"retry-after": "60"}, b"{}") if status is not None else None
+    return Exchange("p", SentRequest("GET", "http://x", {}, {}), received, error=error)
+
+
+def fake_run(statuses: list[int | None], failed: list[tuple[str, str]] = (), strict: bool = False, advisories: int = 0) -> Any:
+    """A run whose explicit requests got `statuses` and whose checks `failed` as (check id, probe)."""
+    exchanges = {str(n): exchange(s, "ReadTimeout" if s is None else "") for n, s in enumerate(statuses)}
+    outcomes = [Outcome(by_id(check), "failed", probe, f"[{check}] broken") for check, probe in failed]
+    return SimpleNamespace(
+        client=SimpleNamespace(exchanges=exchanges),
+        properties=SimpleNamespace(results=[]),
+        outcomes=outcomes,
+        settings=Settings(strict=strict),
+        advisories=["contradiction"] * advisories,
+        saw_200=lambda: 200 in statuses,
+    )
+
+
+@pytest.mark.parametrize(
+    ("run", "interrupted", "left_out", "expected"),
+    [
+        (fake_run([200, 404]), False, "", ("CONFORMS: every check holds", 0)),
+        (
+            fake_run([200, 200], [("enums.status", "a"), ("enums.status", "b"), ("schema.body", "a")]),
+            False,
+            "",
+            ("VIOLATES: 2 checks failed across 2 probes", 1),
+        ),
+        (
+            fake_run([200], [("semantics.at-most", "a")]),
+            False,
+            "",
+            (
+                "CONFORMS WITH ADVISORIES: every MUST check holds; "
+                "1 check failed across 1 probe at SHOULD level (fatal only with --strict)",
+                0,
+            ),
+        ),
+        (
+            fake_run([200], [("semantics.at-most", "a")], strict=True),
+            False,
+            "",
+            ("VIOLATES: 1 check failed across 1 probe (SHOULD failures are fatal: --strict)", 1),
+        ),
+        (
+            fake_run([200], advisories=1),
+            False,
+            "",
+            ("CONFORMS WITH ADVISORIES: every MUST check holds; 1 documented contradiction(s), never a failure", 0),
+        ),
+        (
+            fake_run([200, 429], [("auth.rejected", "a")]),
+            False,
+            "",
+            ("INCONCLUSIVE: rate limited: 1 of 2 requests got 429 (Retry-After: 60 s); wait, then run again with fewer requests", 1),
+        ),
+        (
+            fake_run([200, None]),
+            False,
+            "",
+            ("INCONCLUSIVE: the target stopped answering: 1 requests got no HTTP response (first: ReadTimeout)", 1),
+        ),
+        (fake_run([401, 401]), False, "", ("INCONCLUSIVE: no 200 response was seen, so no session body could be checked", 1)),
+        (fake_run([200]), True, "", ("INTERRUPTED: the run was interrupted before it ended; nothing is concluded", 2)),
+        (
+            fake_run([200], [("enums.type", "a")]),
+            False,
+            "a selection: 8 of 205 tests ran",
+            ("PARTIAL: a selection: 8 of 205 tests ran; of what ran: VIOLATES: 1 check failed across 1 probe", 1),
+        ),
+    ],
+    ids=["conforms", "violates", "should", "strict", "contradiction", "rate-limited", "stopped", "no-200", "interrupted", "partial"],
+)
+def test_one_verdict_and_its_exit_code(run: Any, interrupted: bool, left_out: str, expected: tuple[str, int]) -> None:
+    verdict = judge(run, interrupted, left_out)
+    assert (str(verdict), verdict.exit_code) == expected
+
+
+def verdict_line(stdout: str) -> str:
+    return next(line for line in stdout.splitlines() if line.startswith("Verdict: "))
+
+
+def test_a_rate_limited_run_is_inconclusive_and_exits_1(serve: Any, data: MockData, tmp_path: Path) -> None:
+    limited = ReferenceMock(data, RateLimiter(quota=30, window=300, enforce=True))
+    args, env = target_of(serve(limited), data)
+    result = run_cli("run", *args, env=env, cwd=tmp_path)
+    assert result.returncode == 1
+    assert verdict_line(result.stdout).startswith("Verdict: INCONCLUSIVE: rate limited: ")
+
+
+def test_a_selection_is_partial_with_the_exit_code_of_what_ran(tmp_path: Path) -> None:
+    result = run_cli("run", "--", "-k", "schema.required-fields", cwd=tmp_path)
+    assert result.returncode == 0
+    assert verdict_line(result.stdout) == "Verdict: PARTIAL: a selection: 8 of 205 tests ran; of what ran: CONFORMS: every check holds"
+
+
+class Slow(ReferenceMock):
+    """The reference mock, answering each request after a pause: a run to interrupt."""
+
+    def respond(self, request: Request) -> Reply:
+        time.sleep(0.05)
+        return super().respond(request)
+
+
+def test_an_interrupted_run_says_so_and_exits_2(serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(Slow(data)), data)
+    command = [sys.executable, "-m", "conformance", "run", *args]
+    process = subprocess.Popen(command, env={**clean_env(), **env}, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
+    assert process.stdout is not None
+    time.sleep(4)  # the tests are running: start-up takes about a second, the run about twenty
+    process.send_signal(signal.SIGINT)
+    stdout, _ = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert verdict_line(stdout) == "Verdict: INTERRUPTED: the run was interrupted before it ended; nothing is concluded"
