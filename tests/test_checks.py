@@ -111,7 +111,7 @@ AUTH = '-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"'
 EXPECTED: dict[str, str] = {
     "auth.rejected": (
         "[auth.rejected] a request with credentials 'basic-scheme' was not rejected with 400/401/403\n"
-        'Received: HTTP 200 {"success": false, "errors": [{"code": 6003, "message": "Invalid request headers", "error_chain": [{"code": 6111, "messa...\n'
+        'Received: HTTP 200 {"success": false, "errors": [{"code": 6003, "message": "Invalid request headers", "error_chain": [{"code": 6111, "message": "Invalid format for Authorization header"}]}], "m...\n'
         "Documented: Authorization: Bearer <token> only\n"
         "Contract: openapi/get-session-details.openapi.yaml#/components/securitySchemes/api_token\n"
         f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 -H 'Authorization: Basic Y29uZm9ybWFuY2U6cHJvYmU='"
@@ -188,7 +188,7 @@ EXPECTED: dict[str, str] = {
     ),
     "params.max-length": (
         "[params.max-length] a 33-character account_id was not rejected with a 4xx\n"
-        'Received: HTTP 200 {"success": false, "errors": [{"code": 7003, "message": "Could not route to /accounts/023e105f4ecef8ad9ca31a8372d0c353f/...\n'
+        'Received: HTTP 200 {"success": false, "errors": [{"code": 7003, "message": "Could not route to /accounts/023e105f4ecef8ad9ca31a8372d0c353f/realtime/kit/rtk-reference-mock-app-01, perhaps your object identifier is invalid?"}], "messages": [], "result": null}\n'
         "Documented: maxLength 32: a 4xx\n"
         "Contract: openapi/schemas/account-id.schema.json#/maxLength\n"
         f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353f/realtime/kit/rtk-reference-mock-app-01/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"

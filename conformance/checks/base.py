@@ -78,7 +78,7 @@ def received_status(exchange: Exchange) -> str:
     """HTTP status and a body excerpt, for failures about the status."""
     if exchange.response is None:
         return f"no response ({exchange.error})"
-    return f"HTTP {exchange.response.status} {exchange.response.excerpt(120)}"
+    return f"HTTP {exchange.response.status} {exchange.response.excerpt(300)}"  # long enough for Cloudflare's message
 
 
 class NotApplicable(Exception):

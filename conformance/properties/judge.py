@@ -9,6 +9,7 @@ from urllib.parse import unquote
 
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import AcceptedNegativeData, Failure, FailureGroup
+from schemathesis.openapi.checks import JsonSchemaError
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
     missing_required_header,
@@ -91,8 +92,15 @@ def failures_of(case: Any, response: Any, checks: list[Callable[..., Any]], excl
     try:
         case.validate_response(response, checks=SCHEMATHESIS_CHECKS, additional_checks=checks, excluded_checks=excluded)
     except FailureGroup as group:
-        return [_finding(f, why) for f in group.exceptions]
+        return [_finding(f, why) for f in once(list(group.exceptions))]
     return []
+
+
+def once(failures: list[Failure]) -> list[Failure]:
+    """One defect, one report: schemathesis's schema failure (a full schema dump) is dropped where ours names it."""
+    ours = [getattr(f, "exception", None) for f in failures]
+    named = any(isinstance(e, CheckFailure) and by_id(e.check_id).category in ("schema", "enums") for e in ours)
+    return [f for f in failures if not (named and isinstance(f, JsonSchemaError))]
 
 
 def _finding(failure: Failure, why: str) -> Finding:
