@@ -111,7 +111,7 @@ AUTH = '-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"'
 EXPECTED: dict[str, str] = {
     "auth.rejected": (
         "[auth.rejected] a request with credentials 'basic-scheme' was not rejected with 400/401/403\n"
-        'Received: HTTP 200 {"success": false, "errors": [{"code": 6003, "message": "Invalid request headers", "error_chain": [{"code": 6111, "message": "Invalid format for Authorization header"}]}], "m...\n'
+        'Received: HTTP 200 {"success": false, "errors": [{"code": 6003, "message": "Invalid request headers", "error_chain": [{"code": 6111, "message": "Invalid format for Authorization header"}]}], "messages": [], "result": null}\n'
         "Documented: Authorization: Bearer <token> only\n"
         "Contract: openapi/get-session-details.openapi.yaml#/components/securitySchemes/api_token\n"
         f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 -H 'Authorization: Basic Y29uZm9ybWFuY2U6cHJvYmU='"
