@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import shlex
 import sys
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from conformance import drift, selftest
+from conformance import __version__, drift, selftest
 from conformance.cassette import CassetteError
 from conformance.checks import REGISTRY
 from conformance.contract import FRAGMENT_NAME, load_contract
@@ -28,6 +29,7 @@ from conformance.mutants import MUTANTS
 from conformance.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, flag, kind
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
+RUN_CONFIG = Path(__file__).parent / "pytest-run.ini"  # a run ignores the current directory's pytest configuration
 # pytest's exit codes, as DESIGN §2's: tests failed or none ran -> 1; usage, internal, interrupted -> 2
 PYTEST_EXIT = {
     pytest.ExitCode.OK: EXIT_OK,
@@ -44,6 +46,7 @@ class Parser(argparse.ArgumentParser):
 
 def build_parser() -> Parser:
     parser = Parser(prog="rtk-conformance", description="Conformance suite for RealtimeKit 'Fetch details of a session'.")
+    parser.add_argument("--version", action="version", version=f"rtk-conformance {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     run = commands.add_parser("run", help="run the suite against a target (default: the embedded reference mock)")
     add_arguments(run.add_argument)
@@ -59,7 +62,8 @@ def build_parser() -> Parser:
     )
     mock.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 past N requests per window, e.g. 1200/300")
     mock.add_argument("--cassette", metavar="PATH", help="serve a recorded cassette instead of the seeded data")
-    commands.add_parser("checks", help="list every check: id, category, level, rule")
+    checks = commands.add_parser("checks", help="list every check: id, category, level, rule")
+    checks.add_argument("--json", action="store_true", help="as a JSON list of {id, category, level, rule}")
     drift = commands.add_parser("drift", help="list how an official OpenAPI document differs from the contract, known or new")
     drift.add_argument("upstream_spec", metavar="UPSTREAM_SPEC", help="an OpenAPI 3.0 or 3.1 document, JSON or YAML")
     selftest = commands.add_parser("selftest", help="run the suite against every broken variant of the reference mock")
@@ -80,7 +84,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     """The run's options as the plugin's prefixed pytest options; only those given, so precedence stays in resolve()."""
     # Checks raise CheckFailure and never rely on assert rewriting, and schemathesis's own pytest plugin is
     # not used (the property layer drives schemathesis directly): both only cost start-up time.
-    forwarded = ["--pyargs", "conformance.suite", "-q", "--assert=plain", "-p", "no:schemathesis"]
+    forwarded = ["--pyargs", "conformance.suite", "-q", "--assert=plain", "-p", "no:schemathesis", "-c", str(RUN_CONFIG), "--rootdir", "."]
     for setting in SETTINGS:
         value = getattr(args, setting.name)
         if value is None:
@@ -150,6 +154,9 @@ def _exports(token: str, account_id: str, app_id: str, session_ids: Any) -> dict
 
 
 def list_checks(args: argparse.Namespace) -> int:
+    if args.json:
+        print(json.dumps([{"id": c.id, "category": c.category, "level": c.level, "rule": c.rule} for c in REGISTRY], indent=1))
+        return EXIT_OK
     for check in REGISTRY:
         print(f"{check.id:<34} {check.category:<10} {check.level:<6} {check.rule}")
     return EXIT_OK

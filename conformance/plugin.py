@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from conformance import junit
 from conformance.cassette import CassetteError
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
@@ -73,9 +74,13 @@ def _start(config: pytest.Config) -> None:
     config.stash[STACK] = stack
 
 
+@pytest.hookimpl(trylast=True)
 def pytest_unconfigure(config: pytest.Config) -> None:
     if STACK in config.stash:
         config.stash[STACK].close()
+    xml = config.getoption("xmlpath", None)
+    if RUN in config.stash and xml and Path(xml).is_file():
+        junit.rename_tests(Path(xml))
 
 
 @pytest.hookimpl(wrapper=True)

@@ -80,6 +80,8 @@ def judge(run: Run, interrupted: bool = False, left_out: str = "") -> Verdict:
     advisory = [f for f in failures if f not in fatal]
     if interrupted:
         return Verdict(INTERRUPTED, "the run was interrupted before it ended; nothing is concluded", 2, fatal, advisory)
+    if left_out and not (run.outcomes or run.properties.results):
+        return Verdict(PARTIAL, f"{left_out}: nothing was checked", 1)
     name, reason = _outcome(run, fatal, advisory)
     if left_out:
         return Verdict(PARTIAL, f"{left_out}; of what ran: {name}: {reason}", EXIT_CODES[name], fatal, advisory)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import subprocess
 import sys
@@ -9,9 +10,11 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
+from conformance import __version__
 from conformance.checks import REGISTRY
 from conformance.mock import MockData
 from conformance.mock.server import bind
@@ -175,3 +178,26 @@ def test_junit_xml_names_each_check_and_hides_the_token(serve: Any, data: MockDa
     result = run_cli("run", *args, "--junitxml", str(tmp_path / "out.xml"), "--", "-m", "not property", env=env, cwd=tmp_path)
     assert failed_checks(tmp_path / "out.xml") == {"transport.session-ok", "errors.unknown-session", "errors.method-not-allowed"}
     assert data.token not in (tmp_path / "out.xml").read_text() + result.stdout + result.stderr
+
+
+def test_version_and_checks_as_json(tmp_path: Path) -> None:
+    assert run_cli("--version").stdout.strip() == f"rtk-conformance {__version__}"
+    listed = json.loads(run_cli("checks", "--json").stdout)
+    assert listed == [{"id": c.id, "category": c.category, "level": c.level, "rule": c.rule} for c in REGISTRY]
+
+
+def test_run_ignores_the_current_directorys_pytest_configuration(tmp_path: Path) -> None:
+    (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --cov=myapp\nconformance_profile = live\n")
+    result = run_cli("run", "--", "-k", "fuzzing-positive", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Property cases (profile ci, seed 0):" in result.stdout
+
+
+def test_junit_names_each_test_after_what_it_checks(tmp_path: Path) -> None:
+    run_cli("run", "--junitxml", str(tmp_path / "out.xml"), "--", "-k", "enums.status or fuzzing-positive", cwd=tmp_path)
+    cases = list(ElementTree.parse(tmp_path / "out.xml").getroot().iter("testcase"))
+    named = {(c.get("classname"), c.get("name")) for c in cases}
+    assert ("conformance.enums", "enums.status@session:6513270e-269e-4d37-b2a7-4de452e6b438") in named
+    assert ("conformance.property", "fuzzing-positive") in named and len(named) == 9
+    editions = {p.get("value") for c in cases for p in c.iter("property") if p.get("name") == "edition"}
+    assert editions == {"documented"}

@@ -128,6 +128,12 @@ class Slow(ReferenceMock):
         return super().respond(request)
 
 
+def test_a_selection_of_nothing_checks_nothing_and_exits_1(tmp_path: Path) -> None:
+    result = run_cli("run", "--", "-k", "no-such-check", cwd=tmp_path)
+    assert result.returncode == 1
+    assert verdict_line(result.stdout) == "Verdict: PARTIAL: a selection: 0 of 205 tests ran: nothing was checked"
+
+
 def test_an_interrupted_run_says_so_and_exits_2(serve: Any, data: MockData, tmp_path: Path) -> None:
     args, env = target_of(serve(Slow(data)), data)
     command = [sys.executable, "-m", "conformance", "run", *args]

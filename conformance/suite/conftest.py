@@ -30,7 +30,13 @@ def conformance_run(request: pytest.FixtureRequest) -> Run:
 def conformance_case(request: pytest.FixtureRequest) -> Case:
     """One check applied to one probe; recorded on the test for reports and JUnit XML."""
     case: Case = request.param
-    request.node.user_properties += [("check", case.check.id), ("level", case.check.level), ("probe", case.probe.name)]
+    edition = request.config.stash[RUN].contract.edition
+    request.node.user_properties += [
+        ("check", case.check.id),
+        ("level", case.check.level),
+        ("probe", case.probe.name),
+        ("edition", edition),
+    ]
     return case
 
 

@@ -18,7 +18,7 @@ def test_property(phase: str, mode: str, conformance_run: Run, request: pytest.F
     layer = conformance_run.properties
     results = layer.run(phase, mode)
     found = sorted({f.check for r in results for f in r.failures})
-    request.node.user_properties.append(("failed-checks", ",".join(found)))  # for reports and JUnit XML
+    request.node.user_properties += [("failed-checks", ",".join(found)), ("edition", conformance_run.contract.edition)]
     if not results:
         pytest.skip(f"the contract gives the {phase} phase no {mode} case")
     label = f"{phase}-{mode}"
