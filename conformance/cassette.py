@@ -52,13 +52,18 @@ class Recording:
         return {**self.__dict__, "session_ids": list(self.session_ids)}
 
 
-def contract_hash() -> str:
-    """A hash of the contract files: a cassette recorded under another contract would not match."""
+def contract_sha256() -> str:
+    """The SHA-256 of the contract files (names and contents): what a report or a cassette was checked against."""
     digest = hashlib.sha256()
     for path in sorted(contract_dir().rglob("*")):
         if path.is_file():
             digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()[:16]
+    return digest.hexdigest()
+
+
+def contract_hash() -> str:
+    """A short hash of the contract files: a cassette recorded under another contract would not match."""
+    return contract_sha256()[:16]
 
 
 def request_settings(profile: str, seed: int, max_examples: int, edition: str, method_probes: bool) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conformance import junit
+from conformance import junit, reports
 from conformance.cassette import CassetteError
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
@@ -131,6 +131,9 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     verdict = judge(run, interrupted=exitstatus == pytest.ExitCode.INTERRUPTED, left_out=left_out(session))
     session.config.stash[VERDICT] = verdict
+    if run.settings.report:
+        reports.write(Path(run.settings.report), run, verdict)
+    reports.append_step_summary(run, verdict)
     if exitstatus in DECIDED:
         session.exitstatus = pytest.ExitCode(verdict.exit_code)
 

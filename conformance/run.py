@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
@@ -49,6 +50,7 @@ class Run:
     properties: PropertyLayer
     advisories: list[Contradiction] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    started: float = field(default_factory=time.time)
 
     def cases(self) -> list[Case]:
         return [Case(c, p) for c in REGISTRY for p in self.probes if p.kind in c.probes]

@@ -15,6 +15,7 @@ from conformance.profiles import PROFILES, Profile
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 AUTO_EDITION = "auto"  # detect the edition from the first 200 body
+REPORT_FORMATS = (".json", ".md", ".html")
 
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -47,6 +48,7 @@ class Settings:
     )
     redact_ids: bool = option(False, "write the account and app ids into the cassette as placeholders")
     seed: int = option(-1, "seed of the property layer; -1 keeps the profile's (ci: 0; thorough: random, printed)", metavar="N")
+    report: str = option("", "write a report of the run; its format from the suffix: .json, .md or .html", metavar="PATH")
     edition: str = option(
         "auto",
         "edition of the 200 body: documented (data.session, the reference page), current (flat data, the official spec and SDK), "
@@ -138,6 +140,8 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
     editions = (AUTO_EDITION, *load_contract().editions)
     if settings.edition not in editions:
         raise SettingsError(f"edition must be one of {', '.join(editions)}, got {settings.edition!r}")
+    if settings.report and not settings.report.endswith(REPORT_FORMATS):
+        raise SettingsError(f"report must end in {', '.join(REPORT_FORMATS)}, got {settings.report!r}")
     if settings.max_examples < 0:
         raise SettingsError(f"max-examples must be 0 or more, got {settings.max_examples}")
     return settings

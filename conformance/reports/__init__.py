@@ -1,0 +1,89 @@
+"""Reports of a run for machines and people (`--report PATH`: .json, .md, .html), rendered from the one verdict.
+
+`report_data` is the content of every format: the JSON report is that document, the others lay it out.
+Its JSON Schema ships beside this module (report.schema.json).
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+import time
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import conformance
+from conformance.cassette import contract_sha256
+from conformance.checks import REGISTRY
+from conformance.checks.base import CATEGORIES, LEVELS
+from conformance.run import Run
+from conformance.verdict import Verdict, statuses
+
+SCHEMA = Path(__file__).parent / "report.schema.json"
+STEP_SUMMARY = "GITHUB_STEP_SUMMARY"  # GitHub Actions shows Markdown appended to this file on the run's page
+CATEGORY = {c.id: c.category for c in REGISTRY}
+
+
+def check_entries(run: Run, verdict: Verdict) -> list[dict[str, Any]]:
+    """Each explicit check on each probe, then each property-layer failure (per check and phase-mode)."""
+    entries = [
+        {"id": o.check.id, "category": o.check.category, "level": o.check.level, "probe": o.probe, "outcome": o.outcome, "message": o.text}
+        for o in run.outcomes
+    ]
+    for failure in [*verdict.fatal, *verdict.advisory]:
+        if failure.probe.startswith("property "):
+            category = CATEGORY.get(failure.check, "property")
+            entry = {"id": failure.check, "category": category, "level": failure.level, "probe": failure.probe, "outcome": "failed"}
+            entries.append({**entry, "message": failure.text})
+    return entries
+
+
+def counts(run: Run) -> dict[str, Any]:
+    outcomes = Counter((o.check.category, o.check.level, o.outcome) for o in run.outcomes)
+    checks = {c: {lv: {o: outcomes[(c, lv, o)] for o in ("passed", "failed", "skipped")} for lv in LEVELS} for c in CATEGORIES}
+    classes = Counter("none" if s is None else f"{s // 100}xx" for s in statuses(run).elements())
+    cases = Counter((r.phase, r.mode) for r in run.properties.results)
+    property_cases: dict[str, dict[str, int]] = {}
+    for (phase, mode), n in sorted(cases.items()):
+        property_cases.setdefault(phase, {})[mode] = n
+    return {"checks": checks, "requests": dict(sorted(classes.items())), "property_cases": property_cases}
+
+
+def report_data(run: Run, verdict: Verdict) -> dict[str, Any]:
+    """Everything a report says; never a secret (the target's label is its URL or 'embedded reference mock')."""
+    return {
+        "verdict": {"name": verdict.name, "reason": verdict.reason, "exit_code": verdict.exit_code},
+        "target": run.target.label,
+        "edition": {"name": run.contract.edition, "source": run.edition_source},
+        "profile": run.properties.profile.name,
+        "seed": run.properties.seed,
+        "suite_version": conformance.__version__,
+        "contract_sha256": contract_sha256(),
+        "started_at": datetime.datetime.fromtimestamp(run.started, datetime.timezone.utc).isoformat(timespec="seconds"),
+        "duration_s": round(time.time() - run.started, 3),
+        "counts": counts(run),
+        "checks": check_entries(run, verdict),
+        "advisories": [str(a) for a in run.advisories],
+    }
+
+
+def write(path: Path, run: Run, verdict: Verdict) -> None:
+    """The report in the format its suffix names."""
+    from conformance.reports import html, markdown
+
+    data = report_data(run, verdict)
+    render = {".json": lambda d: json.dumps(d, indent=1) + "\n", ".md": markdown.render, ".html": html.render}[path.suffix]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render(data), encoding="utf-8")
+
+
+def append_step_summary(run: Run, verdict: Verdict) -> None:
+    """On GitHub Actions, the Markdown report on the run's page."""
+    from conformance.reports import markdown
+
+    target = os.environ.get(STEP_SUMMARY)
+    if target:
+        with open(target, "a", encoding="utf-8") as summary:
+            summary.write(markdown.render(report_data(run, verdict)) + "\n")

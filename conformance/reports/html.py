@@ -1,0 +1,64 @@
+"""The HTML report: one self-contained file (no external assets), the verdict first, the matrix colour-coded,
+each failure expandable."""
+
+from __future__ import annotations
+
+from html import escape
+from typing import Any
+
+from conformance.checks.base import CATEGORIES
+
+STYLE = """
+body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #1d1d1f; }
+.verdict { padding: 1rem 1.25rem; border-radius: .5rem; font-size: 1.3rem; }
+.CONFORMS { background: #dff5e3; } .VIOLATES, .INCONCLUSIVE, .INTERRUPTED { background: #fde2e1; }
+.ADVISORIES, .PARTIAL { background: #fff4d6; }
+table { border-collapse: collapse; margin: 1rem 0; } th, td { border: 1px solid #ccc; padding: .3rem .7rem; text-align: right; }
+th:first-child, td:first-child { text-align: left; } td.fail { background: #f8c9c6; } td.pass { background: #d4f0d9; }
+details { margin: .4rem 0; } summary { cursor: pointer; } pre { background: #f4f4f6; padding: .7rem; overflow-x: auto; }
+"""
+
+
+def _css_class(verdict: str) -> str:
+    return verdict.split()[-1]  # CONFORMS WITH ADVISORIES -> ADVISORIES
+
+
+def _matrix(data: dict[str, Any]) -> str:
+    head = "<tr><th>category</th><th>MUST pass</th><th>MUST fail</th><th>SHOULD pass</th><th>SHOULD fail</th></tr>"
+    rows = []
+    for category in CATEGORIES:
+        cells = data["counts"]["checks"][category]
+        values = [(cells[lv][o], o) for lv in ("MUST", "SHOULD") for o in ("passed", "failed")]
+        if any(n for n, _ in values) or cells["MUST"]["skipped"] + cells["SHOULD"]["skipped"]:
+            tds = "".join(f'<td class="{"fail" if o == "failed" and n else "pass" if n else ""}">{n}</td>' for n, o in values)
+            rows.append(f"<tr><td>{escape(category)}</td>{tds}</tr>")
+    return f'<table id="matrix">{head}{"".join(rows)}</table>'
+
+
+def _failures(data: dict[str, Any]) -> str:
+    failed = [c for c in data["checks"] if c["outcome"] == "failed"]
+    items = [
+        f"<details><summary>{escape(c['level'])} <b>{escape(c['id'])}</b> on <code>{escape(c['probe'])}</code></summary>"
+        f"<pre>{escape(c['message'] or '(see the test output)')}</pre></details>"
+        for c in failed
+    ]
+    return f"<h2>Failures ({len(failed)})</h2>{''.join(items)}" if failed else "<h2>No failures</h2>"
+
+
+def render(data: dict[str, Any]) -> str:
+    verdict, edition = data["verdict"], data["edition"]
+    advisories = "".join(f"<li>{escape(a)}</li>" for a in data["advisories"])
+    facts = (
+        f"Target {escape(data['target'])} · edition {escape(edition['name'])} ({escape(edition['source'])}) · "
+        f"profile {escape(data['profile'])}, seed {data['seed']} · suite {escape(data['suite_version'])} · "
+        f"started {escape(data['started_at'])}, {data['duration_s']} s"
+    )
+    return (
+        f'<!doctype html><html lang="en"><head><meta charset="utf-8"><title>RealtimeKit conformance: {escape(verdict["name"])}</title>'
+        f"<style>{STYLE}</style></head><body>"
+        f'<div id="verdict" class="verdict {_css_class(verdict["name"])}">'
+        f"<b>{escape(verdict['name'])}</b>: {escape(verdict['reason'])}</div>"
+        f"<p>{facts}</p>{_matrix(data)}{_failures(data)}"
+        + (f"<h2>Advisories (documented contradictions)</h2><ul>{advisories}</ul>" if advisories else "")
+        + "</body></html>\n"
+    )

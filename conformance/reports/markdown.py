@@ -1,0 +1,47 @@
+"""The Markdown report: the verdict first, the category x level matrix, then every failure with its text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.checks.base import CATEGORIES
+
+
+def matrix(data: dict[str, Any]) -> list[str]:
+    lines = ["| category | MUST pass | MUST fail | SHOULD pass | SHOULD fail | not applicable |", "|---|---:|---:|---:|---:|---:|"]
+    for category in CATEGORIES:
+        cells = data["counts"]["checks"][category]
+        row = [cells[level][outcome] for level in ("MUST", "SHOULD") for outcome in ("passed", "failed")]
+        skipped = cells["MUST"]["skipped"] + cells["SHOULD"]["skipped"]
+        if any(row) or skipped:
+            lines.append(f"| {category} | {' | '.join(str(n) for n in row)} | {skipped} |")
+    return lines
+
+
+def failures(data: dict[str, Any], level: str, title: str) -> list[str]:
+    failed = [c for c in data["checks"] if c["outcome"] == "failed" and c["level"] == level]
+    if not failed:
+        return []
+    lines = ["", f"## {title} ({len(failed)})"]
+    for check in failed:
+        lines += ["", f"**{check['id']}** on `{check['probe']}`", "", "```text", check["message"] or "(see the test's output)", "```"]
+    return lines
+
+
+def render(data: dict[str, Any]) -> str:
+    verdict, edition = data["verdict"], data["edition"]
+    lines = [
+        f"# RealtimeKit conformance: {verdict['name']}",
+        "",
+        f"**Verdict: {verdict['name']}**: {verdict['reason']} (exit code {verdict['exit_code']})",
+        "",
+        f"Target: {data['target']} · edition {edition['name']} ({edition['source']}) · profile {data['profile']}, seed {data['seed']}"
+        f" · suite {data['suite_version']} · contract {data['contract_sha256'][:16]}",
+        "",
+        *matrix(data),
+        *failures(data, "MUST", "Failures"),
+        *failures(data, "SHOULD", "SHOULD (advisory)"),
+    ]
+    if data["advisories"]:
+        lines += ["", "## Advisories (documented contradictions)", "", *(f"- {a}" for a in data["advisories"])]
+    return "\n".join(lines) + "\n"
