@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import shlex
 import sys
@@ -25,10 +26,11 @@ from conformance.mock.data import DataFileError, load_data
 from conformance.mock.ratelimit import RateLimiter
 from conformance.mock.replay import CassetteServer
 from conformance.mock.server import bind, serve_forever, url_of
-from conformance.mutants import MUTANTS
+from conformance.mutants import CATALOGUE, MUTANTS
 from conformance.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, flag, kind
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
+EXIT_INTERRUPTED = 2  # DESIGN §2: an interrupted command exits 2, with one line
 RUN_CONFIG = Path(__file__).parent / "pytest-run.ini"  # a run ignores the current directory's pytest configuration
 # pytest's exit codes, as DESIGN §2's: tests failed or none ran -> 1; usage, internal, interrupted -> 2
 PYTEST_EXIT = {
@@ -69,6 +71,7 @@ def build_parser() -> Parser:
     selftest = commands.add_parser("selftest", help="run the suite against every broken variant of the reference mock")
     selftest.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
     selftest.add_argument("--max-examples", type=int, default=50, help="fuzzing cases per run (default 50)")
+    selftest.add_argument("--list", action="store_true", help="list the mutants: name, category, level, the promise each breaks")
     selftest.add_argument("mutants", nargs="*", metavar="MUTANT", help="only these mutants (default: the whole catalogue)")
     return parser
 
@@ -77,7 +80,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     commands = {"run": run_suite, "mock": serve_mock, "checks": list_checks, "selftest": run_selftest, "drift": compare_upstream}
     command = commands[args.command]
-    return int(command(args))
+    try:
+        return int(command(args))
+    except KeyboardInterrupt:
+        print(f"rtk-conformance: {args.command} interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def pytest_arguments(args: argparse.Namespace) -> list[str]:
@@ -122,8 +129,10 @@ def serve_mock(args: argparse.Namespace) -> int:
     for name, value in {env_name(BY_NAME["target"]): url, **exports}.items():
         print(f"export {name}={shlex.quote(value)}")
     sys.stdout.flush()
-    serve_forever(app, sock)
-    return EXIT_OK
+    with contextlib.suppress(KeyboardInterrupt):  # Ctrl-C before uvicorn took over the signal
+        serve_forever(app, sock)  # until Ctrl-C or SIGTERM: uvicorn stops cleanly on either
+    print(f"rtk-conformance: the mock at {url} stopped", file=sys.stderr)
+    return EXIT_INTERRUPTED
 
 
 BY_NAME = {s.name: s for s in SETTINGS}
@@ -175,9 +184,15 @@ def compare_upstream(args: argparse.Namespace) -> int:
 
 
 def run_selftest(args: argparse.Namespace) -> int:
+    if args.list:
+        for mutant in CATALOGUE:
+            print(f"{mutant.name:<38} {mutant.category:<10} {mutant.level:<6} {mutant.breaks}")
+        return EXIT_OK
     unknown = sorted(set(args.mutants) - set(MUTANTS))
-    if unknown or args.jobs < 1 or args.max_examples < 1:
-        return _usage_error(f"unknown mutant(s): {', '.join(unknown)}" if unknown else "--jobs and --max-examples must be 1 or more")
+    if unknown:
+        return _usage_error(f"unknown mutant(s): {', '.join(unknown)}; the mutants: {', '.join(MUTANTS)}")
+    if args.jobs < 1 or args.max_examples < 1:
+        return _usage_error("--jobs and --max-examples must be 1 or more")
     return selftest.main(args.jobs, args.max_examples, args.mutants)
 
 

@@ -42,13 +42,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    if not _suite_requested(config):
+        return  # inert: a user's own markers and tests are left alone
     for category in CATEGORIES:
         config.addinivalue_line("markers", f"{category}: conformance checks of the {category} category")
     for level in LEVELS:
         config.addinivalue_line("markers", f"{level.lower()}: conformance checks at {level} level")
     config.addinivalue_line("markers", "property: property-based tests generated from the contract by schemathesis")
-    if _suite_requested(config):
-        _start(config)
+    _start(config)
 
 
 def _suite_requested(config: pytest.Config) -> bool:

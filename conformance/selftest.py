@@ -3,6 +3,7 @@ and every mutant of the catalogue, each served on loopback, and score how many i
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -34,6 +35,12 @@ class Outcome:
     exit_code: int
     explicit: frozenset[str]
     property: frozenset[str]
+    stderr: str = ""  # what a run that crashed said
+
+
+def crashed(outcome: Outcome) -> bool:
+    """The run itself failed (a usage or internal error): it proves nothing either way."""
+    return outcome.exit_code not in (0, 1)
 
 
 @dataclass(frozen=True)
@@ -52,7 +59,13 @@ class Verdict:
     @property
     def killed(self) -> bool:
         """Caught by an expected check; a MUST-level mutant by the explicit checks alone."""
+        if crashed(self.outcome):
+            return False
         return self.by_explicit if self.mutant.level == "MUST" else self.by_explicit or self.by_property
+
+    @property
+    def result(self) -> str:
+        return "ERROR" if crashed(self.outcome) else "killed" if self.killed else "SURVIVED"
 
 
 def run_suite(app: Any, name: str, extra: list[str]) -> Outcome:
@@ -66,7 +79,7 @@ def run_suite(app: Any, name: str, extra: list[str]) -> Outcome:
         env = {**os.environ, TOKEN_ENV: data.token}
         done = subprocess.run(command, env=env, cwd=tmp, capture_output=True, text=True, timeout=600)
         explicit, found = failed_checks(report) if report.exists() else (frozenset(), frozenset())
-        return Outcome(name, done.returncode, explicit, found)
+        return Outcome(name, done.returncode, explicit, found, done.stderr.strip())
 
 
 def failed_checks(junit_xml: Path) -> tuple[frozenset[str], frozenset[str]]:
@@ -84,13 +97,21 @@ def failed_checks(junit_xml: Path) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(explicit), frozenset(found)
 
 
-def selftest(mutants: list[Mutant], jobs: int, extra: list[str]) -> tuple[list[Outcome], list[Verdict]]:
-    """(the unmodified mock in each edition, each mutant's verdict)."""
+def selftest(mutants: list[Mutant], jobs: int, extra: list[str], progress: Any = None) -> tuple[list[Outcome], list[Verdict]]:
+    """(the unmodified mock in each edition, each mutant's verdict); `progress(line)` hears of each as it ends."""
     data = load_data()
+    done = itertools.count(1)
+
+    def judged(mutant: Mutant) -> Verdict:
+        verdict = Verdict(mutant, run_suite(mutant.build(data), mutant.name, extra))
+        if progress is not None:
+            progress(f"[{next(done)}/{len(mutants)}] {mutant.name}: {verdict.result}")
+        return verdict
+
     with ThreadPoolExecutor(max_workers=jobs) as pool:
         references = [pool.submit(run_suite, ReferenceMock(data, edition=e), name, extra) for e, name in EDITIONS.items()]
-        outcomes = list(pool.map(lambda m: run_suite(m.build(data), m.name, extra), mutants))
-    return [r.result() for r in references], [Verdict(m, o) for m, o in zip(mutants, outcomes, strict=True)]
+        verdicts = list(pool.map(judged, mutants))
+    return [r.result() for r in references], verdicts
 
 
 def clean(reference: Outcome) -> bool:
@@ -104,8 +125,11 @@ def report_lines(references: list[Outcome], verdicts: list[Verdict]) -> Iterator
     yield ""
     yield f"{'mutant':<38} {'category':<10} {'level':<6} {'explicit':<8} {'property':<8} result"
     for v in verdicts:
-        marks = ["yes" if v.by_explicit else "no", "yes" if v.by_property else "no", "killed" if v.killed else "SURVIVED"]
+        marks = ["yes" if v.by_explicit else "no", "yes" if v.by_property else "no", v.result]
         yield f"{v.mutant.name:<38} {v.mutant.category:<10} {v.mutant.level:<6} {marks[0]:<8} {marks[1]:<8} {marks[2]}"
+        if crashed(v.outcome):
+            said = v.outcome.stderr.splitlines()[-1] if v.outcome.stderr else "no output"
+            yield f"  the run crashed (exit {v.outcome.exit_code}): {said}"
     yield ""
     yield f"mutation score: {_score(verdicts, lambda v: v.killed)}"
     for category in CATEGORIES:
@@ -127,7 +151,8 @@ def succeeded(references: list[Outcome], verdicts: list[Verdict]) -> bool:
 
 def main(jobs: int, max_examples: int, only: list[str]) -> int:
     mutants = [m for m in CATALOGUE if not only or m.name in only]
-    references, verdicts = selftest(mutants, jobs, ["--max-examples", str(max_examples)])
+    progress = (lambda line: print(line, file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
+    references, verdicts = selftest(mutants, jobs, ["--max-examples", str(max_examples)], progress)
     for line in report_lines(references, verdicts):
         print(line)
     return 0 if succeeded(references, verdicts) else 1

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+import signal
 import subprocess
 import sys
 import time
@@ -12,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+import httpx
 import pytest
 
 from conformance import __version__
@@ -201,3 +204,32 @@ def test_junit_names_each_test_after_what_it_checks(tmp_path: Path) -> None:
     assert ("conformance.property", "fuzzing-positive") in named and len(named) == 9
     editions = {p.get("value") for c in cases for p in c.iter("property") if p.get("name") == "edition"}
     assert editions == {"documented"}
+
+
+def wait_until_serving(url: str) -> None:
+    for _ in range(100):
+        with contextlib.suppress(httpx.HTTPError):
+            httpx.get(url, timeout=1)
+            return
+        time.sleep(0.05)
+
+
+def test_ctrl_c_stops_the_mock_with_one_line_and_exit_2(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "conformance", "mock", "--port", "0"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
+    assert process.stdout is not None
+    url = process.stdout.readline().split(" at ")[1].split()[0]
+    wait_until_serving(url)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=30)
+    assert process.returncode == 2
+    assert stderr.strip().splitlines() == [f"rtk-conformance: the mock at {url} stopped"]
+
+
+def test_the_plugin_is_inert_outside_the_suite(tmp_path: Path) -> None:
+    """A project's own tests: the suite's markers are not registered, nothing is started."""
+    (tmp_path / "test_own.py").write_text("import pytest\n\n@pytest.mark.schema\ndef test_mine():\n    pass\n")
+    command = [sys.executable, "-m", "pytest", "-q", "--strict-markers", "-p", "no:cacheprovider", "test_own.py"]
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, env=clean_env())
+    assert result.returncode != 0 and "'schema' not found in `markers` configuration option" in result.stdout
+    assert "RealtimeKit conformance" not in result.stdout

@@ -86,4 +86,26 @@ def test_selftest_command_names_mutants_and_exits_0(tmp_path: Path) -> None:
 
 def test_selftest_refuses_unknown_mutants(tmp_path: Path) -> None:
     result = run_cli("selftest", "no-such-mutant", cwd=tmp_path)
-    assert (result.returncode, result.stderr.strip()) == (2, "rtk-conformance: error: unknown mutant(s): no-such-mutant")
+    listed = ", ".join(MUTANTS)
+    assert (result.returncode, result.stderr.strip()) == (
+        2,
+        f"rtk-conformance: error: unknown mutant(s): no-such-mutant; the mutants: {listed}",
+    )
+
+
+def test_selftest_lists_its_mutants(tmp_path: Path) -> None:
+    listed = [line.split()[:3] for line in run_cli("selftest", "--list", cwd=tmp_path).stdout.splitlines()]
+    assert listed == [[m.name, m.category, m.level] for m in CATALOGUE]
+
+
+def test_a_crashed_run_is_an_error_never_a_survivor(monkeypatch: pytest.MonkeyPatch) -> None:
+    def crashing(app: object, name: str, extra: list[str]) -> selftest.Outcome:
+        return selftest.Outcome(name, 2, frozenset(), frozenset(), "Traceback ...\nOSError: no space left on device")
+
+    monkeypatch.setattr(selftest, "run_suite", crashing)
+    heard: list[str] = []
+    references, verdicts = selftest.selftest([MUTANTS["deny-all"]], jobs=1, extra=[], progress=heard.append)
+    assert heard == ["[1/1] deny-all: ERROR"]
+    assert not selftest.succeeded(references, verdicts)
+    lines = list(selftest.report_lines(references, verdicts))
+    assert "  the run crashed (exit 2): OSError: no space left on device" in lines
