@@ -1,0 +1,53 @@
+"""The HTML report in a real headless browser: Debian's chromium, driven by playwright (no browser download).
+
+Marker `browser`: run by `.ci/run`, which installs chromium and the `browser` extra; deselected from the default run.
+"""
+
+from __future__ import annotations
+
+import importlib
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.mock import MockData
+from conformance.mutants import MUTANTS
+from tests.conftest import run_cli, target_of
+
+pytestmark = pytest.mark.browser
+
+# How this machine's chromium runs headless as root, without reaching for the network.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Any:
+    chromium = shutil.which("chromium")
+    try:
+        playwright = importlib.import_module("playwright.sync_api")
+    except ImportError:
+        pytest.fail("playwright is not installed: pip install -e '.[browser]' (as .ci/run does)", pytrace=False)
+    if chromium is None:
+        pytest.fail("Debian's chromium is not installed: apt-get install chromium (as .ci/run does)", pytrace=False)
+    with playwright.sync_playwright() as driver:
+        launched = driver.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+def test_the_html_report_shows_the_verdict_the_matrix_and_each_failure(browser: Any, serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(MUTANTS["status-paused"].build(data)), data)
+    run_cli("run", *args, "--report", str(tmp_path / "report.html"), env=env, cwd=tmp_path)
+    page = browser.new_page()
+    page.goto((tmp_path / "report.html").as_uri())
+    verdict, matrix = page.locator("#verdict"), page.locator("#matrix")
+    assert verdict.is_visible() and verdict.inner_text().startswith("VIOLATES: ")
+    assert matrix.is_visible() and "enums" in matrix.inner_text()
+    first = page.locator("details", has_text="enums.status").first
+    assert not first.locator("pre").is_visible()
+    first.locator("summary").click()  # each failure expands to its full text
+    assert first.locator("pre").is_visible() and first.locator("pre").inner_text().startswith("[enums.status]")
+    page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+    assert (tmp_path / "report.png").stat().st_size > 10_000
