@@ -88,10 +88,17 @@ def flag(setting: Any, prefix: str = "") -> str:
     return "--" + prefix + str(setting.name).replace("_", "-")
 
 
+def help_of(setting: Any) -> str:
+    """The option's help, with where else it can be set and its default (argparse's % is escaped)."""
+    default = setting.default
+    shown = ("on" if default else "off") if isinstance(default, bool) else default if default not in ("", ()) else "none"
+    return f"{setting.metadata['help']} [env {env_name(setting)}; default {shown}]".replace("%", "%%")
+
+
 def add_arguments(add: Any, prefix: str = "") -> None:
     """Declare every setting with an argparse-style `add` (argparse or pytest's addoption)."""
     for setting in SETTINGS:
-        kwargs: dict[str, Any] = {"dest": prefix.replace("-", "_") + setting.name, "default": None, "help": setting.metadata["help"]}
+        kwargs: dict[str, Any] = {"dest": prefix.replace("-", "_") + setting.name, "default": None, "help": help_of(setting)}
         if kind(setting) == "bool":
             kwargs["action"] = argparse.BooleanOptionalAction
         elif kind(setting).startswith("tuple"):

@@ -233,3 +233,9 @@ def test_the_plugin_is_inert_outside_the_suite(tmp_path: Path) -> None:
     result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, env=clean_env())
     assert result.returncode != 0 and "'schema' not found in `markers` configuration option" in result.stdout
     assert "RealtimeKit conformance" not in result.stdout
+
+
+def test_help_shows_each_options_variable_and_default() -> None:
+    shown = " ".join(run_cli("run", "--help").stdout.split())
+    assert "[env CONFORMANCE_EDITION; default auto]" in shown and "[env CONFORMANCE_STRICT; default off]" in shown
+    assert "[env CLOUDFLARE_ACCOUNT_ID; default none]" in shown and "[env CONFORMANCE_TIMEOUT; default 10.0]" in shown
