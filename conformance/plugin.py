@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any
@@ -132,11 +133,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         return
     verdict = judge(run, interrupted=exitstatus == pytest.ExitCode.INTERRUPTED, left_out=left_out(session))
     session.config.stash[VERDICT] = verdict
-    if run.settings.report:
-        reports.write(Path(run.settings.report), run, verdict)
-    reports.append_step_summary(run, verdict)
     if exitstatus in DECIDED:
         session.exitstatus = pytest.ExitCode(verdict.exit_code)
+    try:
+        if run.settings.report:
+            reports.write(Path(run.settings.report), run, verdict)
+        reports.append_step_summary(run, verdict)
+    except OSError as exc:  # one line and a usage error, never a traceback
+        print(f"ERROR: cannot write the report {exc.filename}: {exc.strerror}", file=sys.stderr)
+        session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
 
 def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
