@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from xml.etree import ElementTree
 
+from conformance.carried import CARRIED
 from conformance.checks import by_id
 
 PROPERTY_TEST = re.compile(r"test_property\[(?P<label>[\w-]+)\]")
@@ -19,6 +20,9 @@ PROPERTY_TEST = re.compile(r"test_property\[(?P<label>[\w-]+)\]")
 def rename_tests(path: Path) -> None:
     tree = ElementTree.parse(path)
     for case in tree.getroot().iter("testcase"):
+        for holder in case.iter("properties"):  # what tests carry for an xdist controller is not for people
+            for carried_property in [p for p in holder if p.get("name") in CARRIED]:
+                holder.remove(carried_property)
         properties = {p.get("name"): p.get("value") for p in case.iter("property")}
         if properties.get("check"):
             check = str(properties["check"])

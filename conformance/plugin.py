@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conformance import junit, reports
+from conformance import carried, junit, reports
 from conformance.cassette import CassetteError
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
@@ -31,6 +31,7 @@ RUN = pytest.StashKey[Run]()
 STACK = pytest.StashKey[contextlib.ExitStack]()
 VERDICT = pytest.StashKey[Verdict]()
 DESELECTED = pytest.StashKey[int]()
+SHOULD_REASON = "SHOULD (advisory, fatal only with --strict)"
 # pytest's exit statuses that the verdict decides; usage and internal errors stay pytest's.
 DECIDED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.INTERRUPTED)
 
@@ -74,6 +75,7 @@ def _start(config: pytest.Config) -> None:
         stack.close()
         raise pytest.UsageError(str(exc)) from None
     config.stash[STACK] = stack
+    config.pluginmanager.register(Outcomes(config.stash[RUN]), "conformance-outcomes")
 
 
 @pytest.hookimpl(trylast=True)
@@ -91,18 +93,29 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) ->
     run = item.config.stash.get(RUN, None)
     if run is None:
         return report
-    failed = report.failed
     failure = call.excinfo.value if call.excinfo is not None else None
     if isinstance(failure, (CheckFailure, PropertyFailure)):
         report.longrepr = str(failure)  # the fixed failure text, not a traceback
         if _level(failure) == "SHOULD" and not run.settings.strict:  # reported in full, not fatal
-            report.outcome, report.wasxfail = "skipped", f"SHOULD (advisory, fatal only with --strict)\n{failure}"
-    properties = dict(item.user_properties)
-    if "check" in properties and (report.when == "call" or not report.passed):
-        text = str(failure) if isinstance(failure, CheckFailure) else ""
-        outcome = Outcome(by_id(str(properties["check"])), "failed" if failed else report.outcome, str(properties["probe"]), text)
-        run.outcomes.append(outcome)
+            report.outcome, report.wasxfail = "skipped", f"{SHOULD_REASON}\n{failure}"
     return report
+
+
+class Outcomes:
+    """Each check's outcome, from its report: this process's tests, or an xdist worker's (then what it saw too)."""
+
+    def __init__(self, run: Run) -> None:
+        self.run = run
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        properties = dict(report.user_properties)
+        if getattr(report, "node", None) is not None and report.when == "call":  # a worker's report, on the controller
+            carried.adopt(self.run, properties)
+        if "check" in properties and (report.when == "call" or not report.passed):
+            advisory = str(getattr(report, "wasxfail", "")).startswith(SHOULD_REASON)
+            outcome = "failed" if report.failed or advisory else report.outcome
+            text = str(report.wasxfail).split("\n", 1)[1] if advisory else str(report.longrepr) if report.failed else ""
+            self.run.outcomes.append(Outcome(by_id(str(properties["check"])), outcome, str(properties["probe"]), text))
 
 
 def _level(failure: CheckFailure | PropertyFailure) -> str:
@@ -129,7 +142,7 @@ def left_out(session: pytest.Session) -> str:
 def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     """Judge the run once; the exit status is the verdict's."""
     run = session.config.stash.get(RUN, None)
-    if run is None:
+    if run is None or hasattr(session.config, "workerinput"):  # an xdist worker: its controller judges the run
         return
     verdict = judge(run, interrupted=exitstatus == pytest.ExitCode.INTERRUPTED, left_out=left_out(session))
     session.config.stash[VERDICT] = verdict

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from conformance.checks import REGISTRY
 from conformance.run import Run
 
 CONFORMS, WITH_ADVISORIES, VIOLATES = "CONFORMS", "CONFORMS WITH ADVISORIES", "VIOLATES"
@@ -43,7 +44,12 @@ def failures_of(run: Run) -> list[Failure]:
         for finding in result.failures:  # one defect once per check and phase-mode, with its first text
             key = (finding.check, f"property {result.phase}-{result.mode}")
             seen.setdefault(key, Failure(finding.check, finding.level, key[1], finding.text))
-    return found + list(seen.values())
+    return sorted(found + list(seen.values()), key=_order)  # the same order however the tests were scheduled (xdist)
+
+
+def _order(failure: Failure) -> tuple[int, str]:
+    position = next((n for n, check in enumerate(REGISTRY) if check.id == failure.check), len(REGISTRY))
+    return position, failure.probe
 
 
 def counted(failures: list[Failure]) -> str:

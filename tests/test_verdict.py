@@ -17,6 +17,7 @@ from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import Reply, Request
 from conformance.mock.ratelimit import RateLimiter
+from conformance.mutants import MUTANTS
 from conformance.run import Outcome
 from conformance.settings import Settings
 from conformance.verdict import judge
@@ -144,3 +145,18 @@ def test_an_interrupted_run_says_so_and_exits_2(serve: Any, data: MockData, tmp_
     stdout, _ = process.communicate(timeout=60)
     assert process.returncode == 2
     assert verdict_line(stdout) == "Verdict: INTERRUPTED: the run was interrupted before it ended; nothing is concluded"
+
+
+@pytest.mark.parametrize("mutant", ["status-paused", "negative-count"])
+def test_pytest_xdist_gives_the_same_summary_verdict_and_exit_code(mutant: str, serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(MUTANTS[mutant].build(data)), data)
+    alone = run_cli("run", *args, env=env, cwd=tmp_path)
+    spread = run_cli("run", *args, "--", "-n", "2", env=env, cwd=tmp_path)
+    assert (spread.returncode, verdict_line(spread.stdout)) == (alone.returncode, verdict_line(alone.stdout))
+    assert summary_of(spread.stdout) == summary_of(alone.stdout)
+
+
+def summary_of(stdout: str) -> list[str]:
+    """The RealtimeKit summary up to its verdict, without pytest's own lines."""
+    section = stdout.split("RealtimeKit conformance")[1].split("\nVerdict: ")[0]
+    return section.splitlines()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from conformance import carried
 from conformance.checks.base import LEVELS
 from conformance.profiles import MODES, PHASES
 from conformance.properties.report import PropertyFailure, reproduce_command
@@ -19,6 +20,7 @@ def test_property(phase: str, mode: str, conformance_run: Run, request: pytest.F
     results = layer.run(phase, mode)
     found = sorted({f.check for r in results for f in r.failures})
     request.node.user_properties += [("failed-checks", ",".join(found)), ("edition", conformance_run.contract.edition)]
+    request.node.user_properties += carried.of_cases(results)
     if not results:
         pytest.skip(f"the contract gives the {phase} phase no {mode} case")
     label = f"{phase}-{mode}"

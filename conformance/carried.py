@@ -1,0 +1,47 @@
+"""What a test saw, carried in its report's user properties, so that a pytest-xdist controller judges the run
+its workers ran: the same verdict, summary and reports as a run in one process.
+
+A worker's test adds what it saw (the status of its probe; its generated cases, each with its status and failed
+checks); the controller, which runs no test itself, adopts it into its own Run.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conformance.exchange import Exchange, Received, SentRequest
+from conformance.properties.engine import CaseResult
+from conformance.properties.judge import Finding
+from conformance.properties.oracle import Expectation
+from conformance.run import Run
+
+STATUS, CASES, TEXTS = "status", "cases", "failure-texts"  # user property names; dropped from JUnit XML
+CARRIED = (STATUS, CASES, TEXTS)
+
+
+def of_probe(exchange: Exchange) -> list[tuple[str, str]]:
+    status = exchange.response.status if exchange.response is not None else None
+    return [(STATUS, json.dumps([status, exchange.error]))]
+
+
+def of_cases(results: list[CaseResult]) -> list[tuple[str, str]]:
+    """Each case as [phase, mode, status, agrees, [[check, level], ...]]; each failure's text once per check."""
+    cases = [[r.phase, r.mode, r.status, r.expectation.agrees, [[f.check, f.level] for f in r.failures]] for r in results]
+    texts: dict[str, str] = {}
+    for finding in (f for r in results for f in r.failures):
+        texts.setdefault(finding.check, finding.text)
+    return [(CASES, json.dumps(cases)), (TEXTS, json.dumps(texts))]
+
+
+def adopt(run: Run, properties: dict[str, Any]) -> None:
+    """Take into this process's run what a worker's test saw."""
+    if STATUS in properties and properties["probe"] not in run.client.exchanges:
+        status, error = json.loads(properties[STATUS])
+        received = Received(status, {}, b"") if status is not None else None
+        run.client.exchanges[properties["probe"]] = Exchange(properties["probe"], SentRequest("GET", "", {}, {}), received, error)
+    if CASES in properties:
+        texts = json.loads(properties[TEXTS])
+        for phase, mode, status, agrees, failed in json.loads(properties[CASES]):
+            findings = [Finding(check, level, texts[check]) for check, level in failed]
+            run.properties.results.append(CaseResult(phase, mode, status, Expectation(False, "", (), agrees), findings, ""))
