@@ -43,7 +43,21 @@ def base_urls(data: MockData) -> Iterator[dict[str, str]]:
         yield {"current": current + BASE_PATH, "documented": documented + BASE_PATH}
 
 
-def client(cloudflare: ModuleType, base_url: str, token: str, strict: bool = False) -> Any:
+@pytest.fixture
+def client(cloudflare: ModuleType) -> Iterator[Any]:
+    """client(base_url, token, strict=False) -> an SDK client, closed when the test ends (no leaked sockets)."""
+    made: list[Any] = []
+
+    def make(base_url: str, token: str, strict: bool = False) -> Any:
+        made.append(sdk_client(cloudflare, base_url, token, strict))
+        return made[-1]
+
+    yield make
+    for sdk in made:
+        sdk.close()
+
+
+def sdk_client(cloudflare: ModuleType, base_url: str, token: str, strict: bool) -> Any:
     return cloudflare.Cloudflare(api_token=token, base_url=base_url, max_retries=0, _strict_response_validation=strict)
 
 
@@ -55,10 +69,8 @@ def expected(session: dict[str, Any], fields: set[str]) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("strict", [False, True], ids=["lenient", "strict-validation"])
-def test_every_seeded_session_parses_with_its_types(
-    cloudflare: ModuleType, base_urls: dict[str, str], data: MockData, strict: bool
-) -> None:
-    sdk = client(cloudflare, base_urls["current"], data.token, strict)
+def test_every_seeded_session_parses_with_its_types(client: Any, base_urls: dict[str, str], data: MockData, strict: bool) -> None:
+    sdk = client(base_urls["current"], data.token, strict)
     sessions = every_session(data)
     for app_id, session in sessions:
         response = sdk.realtime_kit.sessions.get_session_details(
@@ -73,7 +85,9 @@ def test_every_seeded_session_parses_with_its_types(
     assert len(sessions) >= 8 and any(len(app) == 36 for app, _ in sessions)  # a UUID app id among them
 
 
-def test_the_mocks_failures_are_the_sdks_typed_exceptions(cloudflare: ModuleType, base_urls: dict[str, str], data: MockData) -> None:
+def test_the_mocks_failures_are_the_sdks_typed_exceptions(
+    cloudflare: ModuleType, client: Any, base_urls: dict[str, str], data: MockData
+) -> None:
     url, first = base_urls["current"], data.session_ids[0]
 
     def failure_of(call: Any) -> Any:
@@ -82,7 +96,7 @@ def test_the_mocks_failures_are_the_sdks_typed_exceptions(cloudflare: ModuleType
         return caught.value
 
     def fetch(token: str = data.token, app_id: str = data.app_id, session_id: str = first, **options: Any) -> Any:
-        sdk = client(cloudflare, url, token)
+        sdk = client(url, token)
         return lambda: sdk.realtime_kit.sessions.get_session_details(session_id, account_id=data.account_id, app_id=app_id, **options)
 
     without_credentials = fetch(extra_headers={"Authorization": cloudflare.Omit()})
@@ -99,16 +113,18 @@ def test_the_mocks_failures_are_the_sdks_typed_exceptions(cloudflare: ModuleType
     assert type(unknown) is cloudflare.NotFoundError and unknown.status_code == 404
 
 
-def test_the_documented_edition_is_not_what_the_sdk_reads(cloudflare: ModuleType, base_urls: dict[str, str], data: MockData) -> None:
+def test_the_documented_edition_is_not_what_the_sdk_reads(
+    cloudflare: ModuleType, client: Any, base_urls: dict[str, str], data: MockData
+) -> None:
     """SDK 5.3+ reads the flat data of the current edition. Served data.session, it finds none of its fields:
     every one is None, the session survives only as an unknown field, and strict validation refuses the body."""
     session_id = data.session_ids[0]
-    lenient = client(cloudflare, base_urls["documented"], data.token).realtime_kit.sessions.get_session_details(
+    lenient = client(base_urls["documented"], data.token).realtime_kit.sessions.get_session_details(
         session_id, account_id=data.account_id, app_id=data.app_id
     )
     assert lenient.success is True and lenient.data is not None
     assert all(getattr(lenient.data, name) is None for name in type(lenient.data).model_fields)
     assert lenient.data.model_extra["session"]["id"] == session_id
-    strict = client(cloudflare, base_urls["documented"], data.token, strict=True)
+    strict = client(base_urls["documented"], data.token, strict=True)
     with pytest.raises(cloudflare.APIResponseValidationError):
         strict.realtime_kit.sessions.get_session_details(session_id, account_id=data.account_id, app_id=data.app_id)
