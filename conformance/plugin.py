@@ -18,6 +18,7 @@ from conformance import carried, junit, reports
 from conformance.cassette import CassetteError
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
+from conformance.progress import Progress
 from conformance.properties.report import PropertyFailure
 from conformance.run import Outcome, Run, start_run
 from conformance.settings import SETTINGS, SettingsError, add_arguments, resolve
@@ -76,6 +77,8 @@ def _start(config: pytest.Config) -> None:
         raise pytest.UsageError(str(exc)) from None
     config.stash[STACK] = stack
     config.pluginmanager.register(Outcomes(config.stash[RUN]), "conformance-outcomes")
+    if config.get_verbosity() < 0 and not hasattr(config, "workerinput"):
+        config.pluginmanager.register(Progress(config, sys.stdout.isatty()), "conformance-progress")
 
 
 @pytest.hookimpl(trylast=True)

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import pty
 import re
+import select
 import signal
 import subprocess
 import sys
@@ -239,3 +242,28 @@ def test_help_shows_each_options_variable_and_default() -> None:
     shown = " ".join(run_cli("run", "--help").stdout.split())
     assert "[env CONFORMANCE_EDITION; default auto]" in shown and "[env CONFORMANCE_STRICT; default off]" in shown
     assert "[env CLOUDFLARE_ACCOUNT_ID; default none]" in shown and "[env CONFORMANCE_TIMEOUT; default 10.0]" in shown
+
+
+def test_a_run_in_a_log_prints_no_row_of_dots(tmp_path: Path) -> None:
+    result = run_cli("run", "--", "-k", "enums", cwd=tmp_path)
+    first = next(line for line in result.stdout.splitlines() if line.strip())
+    assert "RealtimeKit conformance" in first
+
+
+def test_a_run_on_a_terminal_shows_progress_per_category(tmp_path: Path) -> None:
+    main, terminal = pty.openpty()
+    command = [sys.executable, "-m", "conformance", "run", "--", "-k", "enums or auth"]
+    process = subprocess.Popen(command, stdout=terminal, stderr=terminal, cwd=tmp_path, env=clean_env())
+    os.close(terminal)
+    shown = b""
+    while select.select([main], [], [], 60)[0]:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the run ended and closed the terminal
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    assert process.wait(timeout=60) == 0
+    assert "\rprogress: enums 16/16 · auth 5/5 · errors 15/15\r\n" in shown.decode()  # -k auth selects errors@auth:... too
