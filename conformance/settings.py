@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any
 
-from conformance.contract import load_contract
 from conformance.profiles import PROFILES, Profile
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
@@ -144,6 +143,8 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
         raise SettingsError(f"record-mode must be one of {', '.join(RECORD_MODES)}, got {settings.record_mode!r}")
     if settings.record_mode != "none" and not settings.cassette:
         raise SettingsError(f"--record-mode {settings.record_mode} needs --cassette PATH")
+    from conformance.contract import load_contract  # only when resolving: the plugin module stays light
+
     editions = (AUTO_EDITION, *load_contract().editions)
     if settings.edition not in editions:
         raise SettingsError(f"edition must be one of {', '.join(editions)}, got {settings.edition!r}")

@@ -1,0 +1,129 @@
+"""The suite's run inside pytest: opened at configure, judged once at the end, summarised and reported.
+
+Registered by conformance.plugin only when the suite is collected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import carried, junit, reports
+from conformance.cassette import CassetteError
+from conformance.checks import by_id
+from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
+from conformance.progress import Progress
+from conformance.properties.report import PropertyFailure
+from conformance.run import Outcome, Run, start_run
+from conformance.settings import SETTINGS, SettingsError, resolve
+from conformance.summary import summary_lines
+from conformance.targets import TargetError
+from conformance.verdict import Verdict, judge
+
+SHOULD_REASON = "SHOULD (advisory, fatal only with --strict)"
+# pytest's exit statuses that the verdict decides; usage and internal errors stay pytest's.
+DECIDED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.INTERRUPTED)
+
+
+def register_markers(config: pytest.Config) -> None:
+    for category in CATEGORIES:
+        config.addinivalue_line("markers", f"{category}: conformance checks of the {category} category")
+    for level in LEVELS:
+        config.addinivalue_line("markers", f"{level.lower()}: conformance checks at {level} level")
+    config.addinivalue_line("markers", "property: property-based tests generated from the contract by schemathesis")
+
+
+class ActiveRun:
+    """The hooks of a run of the suite; the run itself is opened here and closed at unconfigure."""
+
+    def __init__(self, config: pytest.Config, run: Run, stack: contextlib.ExitStack) -> None:
+        self.config, self.run, self.stack = config, run, stack
+        self.deselected = 0
+        self.verdict: Verdict | None = None
+
+    @classmethod
+    def start(cls, config: pytest.Config) -> Run:
+        register_markers(config)
+        cli = {s.name: config.getoption(f"conformance_{s.name}") for s in SETTINGS}
+        ini = {s.name: str(config.getini(f"conformance_{s.name}")) for s in SETTINGS}
+        stack = contextlib.ExitStack()
+        try:
+            run = stack.enter_context(start_run(resolve(cli, os.environ, ini)))
+        except (SettingsError, TargetError, CassetteError) as exc:
+            stack.close()
+            raise pytest.UsageError(str(exc)) from None
+        config.pluginmanager.register(cls(config, run, stack), "conformance-run")
+        if config.get_verbosity() < 0 and not hasattr(config, "workerinput"):
+            config.pluginmanager.register(Progress(config, sys.stdout.isatty()), "conformance-progress")
+        return run
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.stack.close()
+        xml = config.getoption("xmlpath", None)
+        if xml and Path(xml).is_file():
+            junit.rename_tests(Path(xml))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+        report = yield
+        failure = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(failure, (CheckFailure, PropertyFailure)):
+            report.longrepr = str(failure)  # the fixed failure text, not a traceback
+            if _level(failure) == "SHOULD" and not self.run.settings.strict:  # reported in full, not fatal
+                report.outcome, report.wasxfail = "skipped", f"{SHOULD_REASON}\n{failure}"
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Each check's outcome, from its report: this process's tests, or an xdist worker's (then what it saw too)."""
+        properties = dict(report.user_properties)
+        if getattr(report, "node", None) is not None and report.when == "call":  # a worker's report, on the controller
+            carried.adopt(self.run, properties)
+        if "check" in properties and (report.when == "call" or not report.passed):
+            advisory = str(getattr(report, "wasxfail", "")).startswith(SHOULD_REASON)
+            outcome = "failed" if report.failed or advisory else report.outcome
+            text = str(report.wasxfail).split("\n", 1)[1] if advisory else str(report.longrepr) if report.failed else ""
+            self.run.outcomes.append(Outcome(by_id(str(properties["check"])), outcome, str(properties["probe"]), text))
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
+
+    def left_out(self, session: pytest.Session) -> str:
+        """What a selection (-k, -m) or an early stop (-x) left out of the run, or ''."""
+        if self.deselected:
+            return f"a selection: {session.testscollected} of {session.testscollected + self.deselected} tests ran"
+        if session.shouldfail or session.shouldstop:
+            return f"stopped early ({session.shouldfail or session.shouldstop})"
+        return ""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Judge the run once; the exit status is the verdict's."""
+        if hasattr(session.config, "workerinput"):  # an xdist worker: its controller judges the run
+            return
+        self.verdict = judge(self.run, interrupted=exitstatus == pytest.ExitCode.INTERRUPTED, left_out=self.left_out(session))
+        if exitstatus in DECIDED:
+            session.exitstatus = pytest.ExitCode(self.verdict.exit_code)
+        try:
+            if self.run.settings.report:
+                reports.write(Path(self.run.settings.report), self.run, self.verdict)
+            reports.append_step_summary(self.run, self.verdict)
+        except OSError as exc:  # one line and a usage error, never a traceback
+            print(f"ERROR: cannot write the report {exc.filename}: {exc.strerror}", file=sys.stderr)
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.verdict is not None:
+            terminalreporter.section("RealtimeKit conformance")
+            for line in summary_lines(self.run, self.verdict):
+                terminalreporter.write_line(line)
+
+
+def _level(failure: CheckFailure | PropertyFailure) -> str:
+    return failure.level if isinstance(failure, PropertyFailure) else by_id(failure.check_id).level
