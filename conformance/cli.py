@@ -18,6 +18,7 @@ import pytest
 from conformance import __version__, drift, selftest
 from conformance.cassette import CassetteError
 from conformance.checks import REGISTRY
+from conformance.console import EXIT_INTERRUPTED
 from conformance.contract import FRAGMENT_NAME, load_contract
 from conformance.disagreements import DEFAULT_EDITION
 from conformance.mock import ReferenceMock
@@ -30,7 +31,6 @@ from conformance.mutants import CATALOGUE, MUTANTS
 from conformance.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, flag, kind
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
-EXIT_INTERRUPTED = 2  # DESIGN §2: an interrupted command exits 2, with one line
 RUN_CONFIG = Path(__file__).parent / "pytest-run.ini"  # a run ignores the current directory's pytest configuration
 # pytest's exit codes, as DESIGN §2's: tests failed or none ran -> 1; usage, internal, interrupted -> 2
 PYTEST_EXIT = {
@@ -107,8 +107,10 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
 
 
 def run_suite(args: argparse.Namespace) -> int:
-    code = pytest.main(pytest_arguments(args))
-    return PYTEST_EXIT.get(pytest.ExitCode(code), EXIT_USAGE)
+    code = pytest.ExitCode(pytest.main(pytest_arguments(args)))
+    if code == pytest.ExitCode.INTERRUPTED:  # also when Ctrl-C came before any test, and pytest printed nothing
+        print("rtk-conformance: run interrupted", file=sys.stderr)
+    return PYTEST_EXIT.get(code, EXIT_USAGE)
 
 
 def serve_mock(args: argparse.Namespace) -> int:

@@ -160,3 +160,15 @@ def summary_of(stdout: str) -> list[str]:
     """The RealtimeKit summary up to its verdict, without pytest's own lines."""
     section = stdout.split("RealtimeKit conformance")[1].split("\nVerdict: ")[0]
     return section.splitlines()
+
+
+@pytest.mark.parametrize("after", [0.05, 0.5])
+def test_ctrl_c_while_starting_is_one_line_and_exit_2(after: float, tmp_path: Path) -> None:
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conformance", "run"], cwd=tmp_path, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    time.sleep(after)  # while the modules load, or while the run starts (the mock, the edition)
+    process.send_signal(signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 2
+    assert stderr.strip() in ("rtk-conformance: interrupted", "rtk-conformance: run interrupted")

@@ -1,0 +1,17 @@
+"""The rtk-conformance command: Ctrl-C at any moment, even while the suite's modules load, is one line and exit 2."""
+
+from __future__ import annotations
+
+import sys
+
+EXIT_INTERRUPTED = 2
+
+
+def main() -> int:
+    try:
+        from conformance.cli import main as command  # loading pytest, schemathesis and the contract takes a moment
+
+        return command()
+    except KeyboardInterrupt:
+        print("rtk-conformance: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
