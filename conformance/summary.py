@@ -7,15 +7,16 @@ from collections import Counter
 from conformance.checks.base import CATEGORIES
 from conformance.properties.report import summary_lines as property_lines
 from conformance.run import Run
-from conformance.verdict import Verdict, statuses
+from conformance.verdict import Verdict, status_classes
 
 
 def requests_line(run: Run) -> str:
     """Every request the run sent, explicit and property-based, by status class."""
-    seen = statuses(run)
-    classes = Counter("none" if status is None else f"{status // 100}xx" for status in seen.elements())
+    classes = status_classes(run)
     shown = ", ".join(f"{count} {name}" for name, count in sorted(classes.items()))
-    return f"Requests: {sum(seen.values())} sent ({len(run.client.exchanges)} explicit, {len(run.properties.results)} generated): {shown}"
+    return (
+        f"Requests: {sum(classes.values())} sent ({len(run.client.exchanges)} explicit, {len(run.properties.results)} generated): {shown}"
+    )
 
 
 def matrix_lines(run: Run) -> list[str]:

@@ -64,6 +64,16 @@ def statuses(run: Run) -> Counter[int | None]:
     return Counter(explicit + [r.status for r in run.properties.results])
 
 
+def status_class(status: int | None) -> str:
+    """2xx, 4xx, ... or none (no HTTP response)."""
+    return "none" if status is None else f"{status // 100}xx"
+
+
+def status_classes(run: Run) -> Counter[str]:
+    """Every request of the run by status class."""
+    return Counter(status_class(status) for status in statuses(run).elements())
+
+
 def inconclusive(run: Run) -> str:
     """Why the run cannot judge the target, or ''."""
     seen = statuses(run)

@@ -19,7 +19,7 @@ from conformance.cassette import contract_sha256
 from conformance.checks import REGISTRY
 from conformance.checks.base import CATEGORIES, LEVELS
 from conformance.run import Run
-from conformance.verdict import Verdict, statuses
+from conformance.verdict import Verdict, status_classes
 
 SCHEMA = Path(__file__).parent / "report.schema.json"
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"  # GitHub Actions shows Markdown appended to this file on the run's page
@@ -43,7 +43,7 @@ def check_entries(run: Run, verdict: Verdict) -> list[dict[str, Any]]:
 def counts(run: Run) -> dict[str, Any]:
     outcomes = Counter((o.check.category, o.check.level, o.outcome) for o in run.outcomes)
     checks = {c: {lv: {o: outcomes[(c, lv, o)] for o in ("passed", "failed", "skipped")} for lv in LEVELS} for c in CATEGORIES}
-    classes = Counter("none" if s is None else f"{s // 100}xx" for s in statuses(run).elements())
+    classes = status_classes(run)
     cases = Counter((r.phase, r.mode) for r in run.properties.results)
     property_cases: dict[str, dict[str, int]] = {}
     for (phase, mode), n in sorted(cases.items()):
