@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conformance import carried, junit, reports
+from conformance import carried, interrupt, junit, reports
 from conformance.cassette import CassetteError
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
@@ -90,6 +90,9 @@ class ActiveRun:
             outcome = "failed" if report.failed or advisory else report.outcome
             text = str(report.wasxfail).split("\n", 1)[1] if advisory else str(report.longrepr) if report.failed else ""
             self.run.outcomes.append(Outcome(by_id(str(properties["check"])), outcome, str(properties["probe"]), text))
+
+    def pytest_runtest_logfinish(self) -> None:
+        interrupt.raise_if_swallowed()
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import sys
 
+from conformance import interrupt
+
 EXIT_INTERRUPTED = 2
 
 
 def main() -> int:
+    interrupt.install()
     try:
         from conformance.cli import main as command  # loading pytest, schemathesis and the contract takes a moment
 

@@ -1,0 +1,32 @@
+"""Ctrl-C that always ends the run with exit code 2, wherever it lands."""
+
+from __future__ import annotations
+
+import signal
+from types import FrameType
+
+
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C. A subclass because CPython 3.11 marks the whole process as killed by SIGINT when a plain
+    KeyboardInterrupt leaves an exec() of a string (dataclasses run one per class while modules load), even
+    once it is caught: the process would then end by SIGINT instead of exit code 2."""
+
+
+_received = False
+
+
+def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
+    global _received
+    _received = True
+    raise Interrupted
+
+
+def install() -> None:
+    signal.signal(signal.SIGINT, _raise_interrupted)
+
+
+def raise_if_swallowed() -> None:
+    """Raise again a Ctrl-C that landed in a garbage-collector callback (Hypothesis keeps one), where Python
+    reports the exception as unraisable and goes on: called between tests, it stops the run there."""
+    if _received:
+        raise Interrupted
