@@ -51,6 +51,22 @@ def _pointer(parts: list[str | int]) -> str:
     return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
 
 
+@dataclass(frozen=True)
+class RecordedFailure:
+    """What production answers in one failure situation: a named example of a failure response, with its source."""
+
+    situation: str
+    summary: str
+    status: int
+    body: Any
+    sources: tuple[str, ...]
+    pointer: str  # file#/pointer of the example
+
+    @property
+    def inferred(self) -> bool:
+        return "observed" not in self.sources
+
+
 class Contract:
     """Read-only view of the contract files, in one edition of the 200 body."""
 
@@ -91,6 +107,28 @@ class Contract:
     def failure_statuses(self) -> list[int]:
         """The non-2xx statuses the operation declares."""
         return sorted(int(code) for code in self.operation["responses"] if not code.startswith("2"))
+
+    @cached_property
+    def recorded_failures(self) -> dict[str, RecordedFailure]:
+        """Each failure situation (a named example of a failure response) by name."""
+        found = {}
+        for code in map(str, self.failure_statuses()):
+            response = self.operation["responses"][code]
+            for name, example in response.get("content", {}).get("application/json", {}).get("examples", {}).items():
+                where = ["paths", self.path_template, "get", "responses", code, "content", "application/json", "examples", name]
+                pointer = f"openapi/{FRAGMENT_NAME}#{_pointer(where)}"
+                found[name] = RecordedFailure(name, example["summary"], int(code), example["value"], tuple(example["x-source"]), pointer)
+        return found
+
+    def failure_shape(self, body: Any) -> str | None:
+        """The title of the failure body shape `body` has (a branch of failure.schema.json), or None."""
+        for branch in self.schemas["failure.schema.json"]["anyOf"]:
+            if not _errors(self._validator("failure.schema.json", branch["$ref"]), body):
+                return str(self._definition(branch["$ref"])["title"])
+        return None
+
+    def _definition(self, ref: str) -> dict[str, Any]:
+        return dict(self.schemas["failure.schema.json"]["$defs"][ref.rsplit("/", 1)[1]])
 
     def match_path(self, path: str) -> dict[str, str] | None:
         """The decoded path parameters of a raw (percent-encoded) path, or None when it has another shape."""
@@ -213,8 +251,13 @@ class Contract:
         return _errors(self._validator("session.schema.json"), session)
 
     @cache  # noqa: B019 - one Contract per process, compiled once
-    def _validator(self, name: str) -> Any:
-        return jsonschema_rs.validator_for(self.schemas[name], registry=self._registry, base_uri=SCHEMA_BASE + name, validate_formats=True)
+    def _validator(self, name: str, ref: str = "") -> Any:
+        """The compiled schema file, or the definition `ref` ("#/$defs/...") inside it."""
+        if ref:  # a wrapper of its own URI, so that it does not stand in for the file it points into
+            schema, base = {"$ref": name + ref}, SCHEMA_BASE + "definition-of-" + name
+        else:
+            schema, base = self.schemas[name], SCHEMA_BASE + name
+        return jsonschema_rs.validator_for(schema, registry=self._registry, base_uri=base, validate_formats=True)
 
 
 def _errors(validator: Any, document: Any) -> list[SchemaError]:

@@ -53,7 +53,7 @@ class Run:
     started: float = field(default_factory=time.time)
 
     def cases(self) -> list[Case]:
-        return [Case(c, p) for c in REGISTRY for p in self.probes if p.kind in c.probes]
+        return [Case(c, p) for c in REGISTRY for p in self.probes if c.applies_to(p)]
 
     def saw_200(self) -> bool:
         explicit = any(e.response is not None and e.response.status == 200 for e in self.client.exchanges.values())

@@ -7,7 +7,7 @@ from collections import Counter
 from conformance.checks.base import CATEGORIES
 from conformance.properties.report import summary_lines as property_lines
 from conformance.run import Run
-from conformance.verdict import Verdict, status_classes
+from conformance.verdict import Verdict, differs_from_production, status_classes
 
 
 def requests_line(run: Run) -> str:
@@ -42,9 +42,14 @@ def summary_lines(run: Run, verdict: Verdict) -> list[str]:
     ]
     if run.properties.results:
         lines += ["", *property_lines(run.properties)]
-    if verdict.advisory:
+    differ = [f for f in verdict.advisory if differs_from_production(f)]
+    should = [f for f in verdict.advisory if f not in differ]
+    if should:
         lines += ["", "SHOULD (advisory): documented meaning that does not hold; fatal only with --strict"]
-        lines += [line for failure in verdict.advisory for line in ("", failure.text)]
+        lines += [line for failure in should for line in ("", failure.text)]
+    if differ:
+        lines += ["", "Differs from production (advisory): failures answered otherwise than Cloudflare does; fatal only with --strict"]
+        lines += [line for failure in differ for line in ("", failure.text)]
     if run.advisories:
         lines += ["", "Advisories (documented contradictions):", *(f"- {a}" for a in run.advisories)]
     return [*lines, "", f"Verdict: {verdict}"]

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from conformance.checks import REGISTRY
 from conformance.run import Run
 
+PRODUCTION = "production"  # the category of checks that compare failures with what production answers
 CONFORMS, WITH_ADVISORIES, VIOLATES = "CONFORMS", "CONFORMS WITH ADVISORIES", "VIOLATES"
 INCONCLUSIVE, PARTIAL, INTERRUPTED = "INCONCLUSIVE", "PARTIAL", "INTERRUPTED"
 EXIT_CODES = {CONFORMS: 0, WITH_ADVISORIES: 0, VIOLATES: 1, INCONCLUSIVE: 1, INTERRUPTED: 2}
@@ -50,6 +51,10 @@ def failures_of(run: Run) -> list[Failure]:
 def _order(failure: Failure) -> tuple[int, str]:
     position = next((n for n, check in enumerate(REGISTRY) if check.id == failure.check), len(REGISTRY))
     return position, failure.probe
+
+
+def differs_from_production(failure: Failure) -> bool:
+    return any(check.id == failure.check and check.category == PRODUCTION for check in REGISTRY)
 
 
 def counted(failures: list[Failure]) -> str:
@@ -110,6 +115,9 @@ def _outcome(run: Run, fatal: list[Failure], advisory: list[Failure]) -> tuple[s
         return INCONCLUSIVE, why
     if fatal:
         return VIOLATES, counted(fatal) + (" (SHOULD failures are fatal: --strict)" if run.settings.strict else "")
-    notes = [f"{counted(advisory)} at SHOULD level (fatal only with --strict)"] if advisory else []
+    differ = [f for f in advisory if differs_from_production(f)]
+    should = [f for f in advisory if f not in differ]
+    notes = [f"{counted(should)} at SHOULD level (fatal only with --strict)"] if should else []
+    notes += [f"{counted(differ)} that compare failures with production: they differ (fatal only with --strict)"] if differ else []
     notes += [f"{len(run.advisories)} documented contradiction(s), never a failure"] if run.advisories else []
     return (WITH_ADVISORIES, "every MUST check holds; " + "; ".join(notes)) if notes else (CONFORMS, "every check holds")

@@ -54,6 +54,12 @@ BROKEN: dict[str, tuple[str, dict[str, Any]]] = {
     "errors.failure-body": ("auth:missing", {"raw": b'{"message": "Unauthorized"}'}),
     "errors.json-content-type": (f"session:{ENDED}", {"headers": {"content-type": "text/html"}}),
     "errors.no-server-error": ("unknown-session", {"status": 500}),
+    "production.missing-credentials": ("auth:missing", {"status": 401}),
+    "production.malformed-authorization": ("auth:empty-bearer", {"edit": lambda b: b["errors"][0].pop("error_chain")}),
+    "production.invalid-token": ("auth:unknown-token", {"edit": failure_body}),
+    "production.no-permission": ("at-limit:account_id", {"edit": lambda b: b["errors"][0].__setitem__("code", 9109)}),
+    "production.unroutable-identifier": ("too-long:app_id", {"status": 404}),
+    "production.unknown-session": ("unknown-session", {"raw": b'{"success": false, "errors": [{"code": 7000, "message": "No route"}]}'}),
 }
 
 
@@ -70,7 +76,7 @@ def test_every_check_has_a_broken_case() -> None:
 @pytest.mark.parametrize("check", REGISTRY, ids=lambda c: c.id)
 def test_check_passes_on_the_reference_mock(check: Any, probes: Any, exchange_with: Any, contract: Any) -> None:
     judged = 0
-    for name in [name for name, probe in probes.items() if probe.kind in check.probes]:
+    for name in [name for name, probe in probes.items() if check.applies_to(probe)]:
         with contextlib.suppress(NotApplicable):
             check.run(exchange_with(name), contract)
             judged += 1
@@ -283,5 +289,47 @@ EXPECTED: dict[str, str] = {
         "Documented: 200 with the session\n"
         "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/200\n"
         f"Request: curl -sS -X GET {BASE}90c192cf-d3ac-44af-8f21-ddb66cad4a26 {AUTH}"
+    ),
+    "production.missing-credentials": (
+        "[production.missing-credentials] missing credentials: Cloudflare answers 400 with code 9106; this target answered 401 with code 9106\n"
+        'Received: HTTP 401 {"success": false, "errors": [{"code": 9106, "message": "Missing X-Auth-Key, X-Auth-Email or Authorization headers"}], "messages": [], "result": null}\n'
+        "Documented: 400 with code 9106 (observed)\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/400/content/application~1json/examples/missing-credentials\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438"
+    ),
+    "production.malformed-authorization": (
+        "[production.malformed-authorization] malformed Authorization header: Cloudflare answers 400 with code 6003 (error_chain 6111); this target answered 400 with code 6003\n"
+        'Received: HTTP 400 {"success": false, "errors": [{"code": 6003, "message": "Invalid request headers"}], "messages": [], "result": null}\n'
+        "Documented: 400 with code 6003 (error_chain 6111) (observed)\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/400/content/application~1json/examples/malformed-authorization\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 -H 'Authorization: Bearer'"
+    ),
+    "production.invalid-token": (
+        "[production.invalid-token] invalid or revoked token: Cloudflare answers 403 with code 9109; this target answered 403 with the RealtimeKit error body\n"
+        'Received: HTTP 403 {"success": false, "error": {"code": 404, "message": "Session not found"}}\n'
+        "Documented: 403 with code 9109 (observed)\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/403/content/application~1json/examples/invalid-token\n"
+        f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 -H 'Authorization: Bearer rtk-conformance-unknown-token-00000000000'"
+    ),
+    "production.no-permission": (
+        "[production.no-permission] token without permission for this account: Cloudflare answers 403 with code 10000; this target answered 403 with code 9109\n"
+        'Received: HTTP 403 {"success": false, "errors": [{"code": 9109, "message": "Authentication error"}], "messages": [], "result": null}\n'
+        "Documented: 403 with code 10000 (observed)\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/403/content/application~1json/examples/no-permission\n"
+        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/ffffffffffffffffffffffffffffffff/realtime/kit/rtk-reference-mock-app-01/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
+    ),
+    "production.unroutable-identifier": (
+        "[production.unroutable-identifier] identifier the gateway cannot route: Cloudflare answers 400 with code 7003; this target answered 404 with code 7003\n"
+        'Received: HTTP 404 {"success": false, "errors": [{"code": 7003, "message": "Could not route to /accounts/023e105f4ecef8ad9ca31a8372d0c353/realtime/kit/rtk-reference-mock-app-01ffffffff, perhaps your object identifier is invalid?"}], "messages": [], "result": null}\n'
+        "Documented: 400 with code 7003 (observed)\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/400/content/application~1json/examples/unroutable-identifier\n"
+        f"Request: curl -sS -X GET http://127.0.0.1:1/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/realtime/kit/rtk-reference-mock-app-01ffffffff/sessions/6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
+    ),
+    "production.unknown-session": (
+        "[production.unknown-session] unknown session: Cloudflare is inferred to answer 404 with the RealtimeKit error body; this target answered 404 with code 7000\n"
+        'Received: HTTP 404 {"success": false, "errors": [{"code": 7000, "message": "No route"}]}\n'
+        "Documented: 404 with the RealtimeKit error body (inferred)\n"
+        "Contract: openapi/get-session-details.openapi.yaml#/paths/~1accounts~1{account_id}~1realtime~1kit~1{app_id}~1sessions~1{session_id}/get/responses/404/content/application~1json/examples/unknown-session\n"
+        f"Request: curl -sS -X GET {BASE}00000000-0000-4000-8000-000000000000 {AUTH}"
     ),
 }

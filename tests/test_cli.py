@@ -92,7 +92,7 @@ def test_a_server_answering_401_to_everything_never_passes(serve: Any, data: Moc
     result = run_cli("run", *args, "--", "-m", "not property", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "no 200 response" in result.stdout
-    assert "Verdict: PARTIAL: a selection: 199 of 205 tests ran; of what ran: INCONCLUSIVE: no 200 response was seen" in result.stdout
+    assert "Verdict: PARTIAL: a selection: 208 of 214 tests ran; of what ran: INCONCLUSIVE: no 200 response was seen" in result.stdout
 
 
 def test_a_closed_port_is_one_line_and_exit_2_fast(tmp_path: Path) -> None:
@@ -266,4 +266,4 @@ def test_a_run_on_a_terminal_shows_progress_per_category(tmp_path: Path) -> None
         shown += chunk
     os.close(main)
     assert process.wait(timeout=60) == 0
-    assert "\rprogress: enums 16/16 · auth 5/5 · errors 15/15\r\n" in shown.decode()  # -k auth selects errors@auth:... too
+    assert "\rprogress: enums 16/16 · auth 5/5 · errors 15/15 · production 5/5\r\n" in shown.decode()  # -k auth selects errors@auth:... too

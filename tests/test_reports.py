@@ -40,7 +40,7 @@ def test_a_passing_runs_json_report(tmp_path: Path) -> None:
         0,
     )
     assert sum(report["counts"]["requests"].values()) >= 300 and report["counts"]["property_cases"]["fuzzing"]["positive"] > 0
-    assert {c["outcome"] for c in report["checks"]} <= {"passed", "skipped"} and len(report["checks"]) == 199
+    assert {c["outcome"] for c in report["checks"]} <= {"passed", "skipped"} and len(report["checks"]) == 208
 
 
 def test_a_failing_runs_json_report(serve: Any, data: MockData, tmp_path: Path) -> None:
@@ -73,6 +73,7 @@ def test_the_markdown_report_of_a_passing_run(tmp_path: Path) -> None:
         "| errors | 69 | 0 | 0 | 0 | 0 |\n"
         "| semantics | 0 | 0 | 48 | 0 | 0 |\n"
         "| transport | 8 | 0 | 0 | 0 | 0 |\n"
+        "| production | 0 | 0 | 9 | 0 | 0 |\n"
     )
 
 

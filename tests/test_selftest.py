@@ -109,3 +109,12 @@ def test_a_crashed_run_is_an_error_never_a_survivor(monkeypatch: pytest.MonkeyPa
     assert not selftest.succeeded(references, verdicts)
     lines = list(selftest.report_lines(references, verdicts))
     assert "  the run crashed (exit 2): OSError: no space left on device" in lines
+
+
+def test_each_production_mutant_fails_its_own_check_and_no_other_should_check(scored: Scored) -> None:
+    _, verdicts = scored
+    should = {c.id for c in REGISTRY if c.level == "SHOULD"}
+    production = [v for v in verdicts if v.mutant.category == "production"]
+    assert len(production) == len([c for c in REGISTRY if c.category == "production"])
+    for verdict in production:
+        assert (verdict.outcome.explicit | verdict.outcome.property) & should == set(verdict.mutant.killed_by), verdict.mutant.name

@@ -19,8 +19,9 @@ from typing import Any
 
 from conformance.contract import Contract
 from conformance.exchange import Exchange
+from conformance.probes import Probe
 
-CATEGORIES = ("schema", "enums", "params", "auth", "errors", "semantics", "transport")
+CATEGORIES = ("schema", "enums", "params", "auth", "errors", "semantics", "transport", "production")
 LEVELS = ("MUST", "SHOULD")
 
 
@@ -54,8 +55,12 @@ class Check:
     category: str
     level: str
     rule: str
-    probes: tuple[str, ...]  # the probe kinds it applies to
+    probes: tuple[str, ...]  # the probe kinds (or probe names) it applies to
     function: CheckFunction
+
+    def applies_to(self, probe: Probe) -> bool:
+        """A probe of one of the kinds it lists, or one it names."""
+        return probe.kind in self.probes or probe.name in self.probes
 
     def run(self, exchange: Exchange, contract: Contract) -> None:
         """Run the check; a failure carries this check's id and the redacted request."""

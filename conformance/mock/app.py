@@ -1,4 +1,4 @@
-"""The reference mock: GetSessionDetails answered as Cloudflare does (CONTRACT-FACTS §4).
+"""The reference mock: GetSessionDetails answered as Cloudflare does, its failures as the contract records them.
 
 `ReferenceMock.respond` is a pure function of the request, built from small steps, so that a
 deliberately broken variant (a mutant) overrides one step and nothing else.
@@ -48,17 +48,6 @@ class Reply:
     content_type: str = "application/json"
 
 
-def cloudflare_failure(status: int, code: int, message: str, **extra: Any) -> Reply:
-    """The Cloudflare v4 failure envelope, used by the API gateway."""
-    error = {"code": code, "message": message, **extra}
-    return Reply(status, {"success": False, "errors": [error], "messages": [], "result": None})
-
-
-def realtimekit_failure(status: int, message: str) -> Reply:
-    """RealtimeKit's own error shape, used by its backend."""
-    return Reply(status, {"success": False, "error": {"code": status, "message": message}})
-
-
 Step = Callable[[Request, dict[str, str]], "Reply | None"]
 
 
@@ -90,7 +79,7 @@ class ReferenceMock:
         under_base = request.path.startswith(self.base_path + "/")
         params = self.contract.match_path(request.path.removeprefix(self.base_path)) if under_base else None
         if params is None:
-            return cloudflare_failure(404, 7000, "No route for that URI")
+            return self.recorded("no-route")
         for step in self.steps():
             reply = step(request, params)
             if reply is not None:
@@ -104,7 +93,7 @@ class ReferenceMock:
     def method(self, request: Request, params: dict[str, str]) -> Reply | None:
         if request.method == "GET":
             return None
-        reply = cloudflare_failure(405, 7001, "Method not allowed")
+        reply = self.recorded("method-not-allowed")
         reply.headers["allow"] = "GET"
         return reply
 
@@ -112,18 +101,17 @@ class ReferenceMock:
         retry_after = self.limiter.take()
         if retry_after is None:
             return None
-        reply = cloudflare_failure(429, 971, "Please wait and consider throttling your request speed")
+        reply = self.recorded("rate-limited")
         reply.headers["retry-after"] = str(retry_after)
         return reply
 
     def credentials(self, request: Request, params: dict[str, str]) -> Reply | None:
         header = request.headers.get("authorization")
         if header is None:
-            return cloudflare_failure(400, 9106, "Missing X-Auth-Key, X-Auth-Email or Authorization headers")
+            return self.recorded("missing-credentials")
         scheme, _, token = header.partition(" ")
         if scheme != "Bearer" or not token.strip():
-            chain = [{"code": 6111, "message": "Invalid format for Authorization header"}]
-            return cloudflare_failure(400, 6003, "Invalid request headers", error_chain=chain)
+            return self.recorded("malformed-authorization")
         return None
 
     def identifiers(self, request: Request, params: dict[str, str]) -> Reply | None:
@@ -131,31 +119,39 @@ class ReferenceMock:
         for name in self.max_lengths:
             if self.contract.validate_parameter(name, params[name]):
                 route = f"/accounts/{params['account_id']}/realtime/kit/{params['app_id']}"
-                message = f"Could not route to {route}, perhaps your object identifier is invalid?"
-                return cloudflare_failure(400, 7003, message)
+                return self.recorded("unroutable-identifier", f"Could not route to {route}, perhaps your object identifier is invalid?")
         return None
 
     def token(self, request: Request, params: dict[str, str]) -> Reply | None:
         token = request.headers["authorization"].partition(" ")[2].strip()
         if token not in self.data.realtime_tokens + self.data.tokens_without_permission:
-            return cloudflare_failure(403, 9109, "Invalid access token")
+            return self.recorded("invalid-token")
         if token not in self.data.realtime_tokens or params["account_id"] != self.data.account_id:
-            return cloudflare_failure(403, 10000, "Authentication error")
+            return self.recorded("no-permission")
         return None
 
     def query(self, request: Request, params: dict[str, str]) -> Reply | None:
         for name, value in request.query:
             if name == self.contract.breakout_rooms_parameter and value not in BOOLEANS:
-                return realtimekit_failure(400, f"{name} must be true or false")
+                return self.recorded("invalid-parameter")
         return None
 
     def found(self, request: Request, params: dict[str, str]) -> Reply:
         if params["app_id"] not in self.sessions:
-            return realtimekit_failure(404, "App not found")
+            return self.recorded("unknown-app")
         session = self.sessions[params["app_id"]].get(params["session_id"])
         if session is None:
-            return realtimekit_failure(404, "Session not found")
+            return self.recorded("unknown-session")
         return Reply(200, self.body(session, self.wants_breakout_rooms(request)))
+
+    def recorded(self, situation: str, message: str = "") -> Reply:
+        """The answer the contract records for a failure situation (a named example of a failure response),
+        with this request's own message in place of the example's (Cloudflare envelope situations)."""
+        failure = self.contract.recorded_failures[situation]
+        body = copy.deepcopy(failure.body)
+        if message:
+            body["errors"][0]["message"] = message
+        return Reply(failure.status, body)
 
     def wants_breakout_rooms(self, request: Request) -> bool:
         return any(BOOLEANS.get(v, False) for n, v in request.query if n == self.contract.breakout_rooms_parameter)

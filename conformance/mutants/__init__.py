@@ -89,6 +89,60 @@ def _room_without_type(session: dict[str, Any]) -> None:
         room.pop("type")
 
 
+def answers_otherwise(situation: str, edit: Callable[[Reply], Reply]) -> Callable[[MockData], ReferenceMock]:
+    return lambda data: k.AnswersOtherwise(data, {situation: edit})
+
+
+def _without_error_chain(reply: Reply) -> Reply:
+    return Reply(reply.status, {**reply.body, "errors": [{"code": e["code"], "message": e["message"]} for e in reply.body["errors"]]})
+
+
+def _as_realtimekit_error(reply: Reply) -> Reply:
+    return k.realtimekit_failure(reply.status, "Request failed")
+
+
+def _production_mutants() -> list[Mutant]:
+    """One per failure situation the production.* checks compare: still a failure, not the one Cloudflare gives."""
+    return [
+        Mutant(
+            "missing-credentials-401",
+            "401 to a request without credentials",
+            ("production.missing-credentials",),
+            answers_otherwise("missing-credentials", lambda reply: Reply(401, reply.body)),
+        ),
+        Mutant(
+            "malformed-authorization-without-chain",
+            "400/6003 without error_chain to a malformed Authorization header",
+            ("production.malformed-authorization",),
+            answers_otherwise("malformed-authorization", _without_error_chain),
+        ),
+        Mutant(
+            "invalid-token-without-error-code",
+            "403 in the RealtimeKit shape (no error code) to an unknown token",
+            ("production.invalid-token",),
+            answers_otherwise("invalid-token", _as_realtimekit_error),
+        ),
+        Mutant(
+            "no-permission-as-invalid-token",
+            "code 9109 for an account the token cannot reach",
+            ("production.no-permission",),
+            answers_otherwise("no-permission", lambda reply: k.cloudflare_failure(403, 9109, "Invalid access token")),
+        ),
+        Mutant(
+            "unroutable-identifier-realtimekit",
+            "a RealtimeKit body for an id the gateway cannot route",
+            ("production.unroutable-identifier",),
+            answers_otherwise("unroutable-identifier", _as_realtimekit_error),
+        ),
+        Mutant(
+            "unknown-session-no-route",
+            "404/7000 (no route) for an unknown session",
+            ("production.unknown-session",),
+            answers_otherwise("unknown-session", lambda reply: k.cloudflare_failure(404, 7000, "No route for that URI")),
+        ),
+    ]
+
+
 def _dropping(field: str, data: MockData) -> ReferenceMock:
     return k.SessionEdit(data, drop(field))
 
@@ -212,6 +266,7 @@ CATALOGUE = [
     ),
     Mutant("server-error-on-dot", "500 for session ids containing '.'", ("errors.no-server-error",), k.ServerErrorOnDot),
     Mutant("every-fifth-request-500", "500 on every fifth request", ("errors.no-server-error",), k.EveryFifthFails),
+    *_production_mutants(),
 ]
 
 MUTANTS = {m.name: m for m in CATALOGUE}

@@ -7,11 +7,22 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.checks.body import lookup
-from conformance.mock.app import ReferenceMock, Reply, Request, cloudflare_failure, realtimekit_failure
+from conformance.mock.app import ReferenceMock, Reply, Request
 from conformance.mock.data import MockData
 
 SessionChange = Callable[[dict[str, Any]], None]
 ReplyChange = Callable[[Request, Reply], Reply]
+
+
+def cloudflare_failure(status: int, code: int, message: str, **extra: Any) -> Reply:
+    """A failure in the Cloudflare v4 envelope, as broken variants answer."""
+    error = {"code": code, "message": message, **extra}
+    return Reply(status, {"success": False, "errors": [error], "messages": [], "result": None})
+
+
+def realtimekit_failure(status: int, message: str) -> Reply:
+    """A failure in RealtimeKit's error shape, as broken variants answer."""
+    return Reply(status, {"success": False, "error": {"code": status, "message": message}})
 
 
 class SessionEdit(ReferenceMock):
@@ -51,6 +62,18 @@ class ReplyEdit(ReferenceMock):
 
     def respond(self, request: Request) -> Reply:
         return self.change(request, super().respond(request))
+
+
+class AnswersOtherwise(ReferenceMock):
+    """Answers some failure situations otherwise than the contract records that production does."""
+
+    def __init__(self, data: MockData, edits: dict[str, Callable[[Reply], Reply]]) -> None:
+        super().__init__(data)
+        self.edits = edits
+
+    def recorded(self, situation: str, message: str = "") -> Reply:
+        reply = super().recorded(situation, message)
+        return self.edits[situation](reply) if situation in self.edits else reply
 
 
 class WithoutSteps(ReferenceMock):

@@ -7,6 +7,7 @@ from html import escape
 from typing import Any
 
 from conformance.checks.base import CATEGORIES
+from conformance.verdict import PRODUCTION
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #1d1d1f; }
@@ -37,12 +38,19 @@ def _matrix(data: dict[str, Any]) -> str:
 
 def _failures(data: dict[str, Any]) -> str:
     failed = [c for c in data["checks"] if c["outcome"] == "failed"]
+    if not failed:
+        return "<h2>No failures</h2>"
+    differ = [c for c in failed if c["category"] == PRODUCTION]
+    return _section("Failures", [c for c in failed if c not in differ]) + _section("Differs from production (advisory)", differ)
+
+
+def _section(title: str, failed: list[dict[str, Any]]) -> str:
     items = [
         f"<details><summary>{escape(c['level'])} <b>{escape(c['id'])}</b> on <code>{escape(c['probe'])}</code></summary>"
         f"<pre>{escape(c['message'] or '(see the test output)')}</pre></details>"
         for c in failed
     ]
-    return f"<h2>Failures ({len(failed)})</h2>{''.join(items)}" if failed else "<h2>No failures</h2>"
+    return f"<h2>{escape(title)} ({len(failed)})</h2>{''.join(items)}" if failed else ""
 
 
 def render(data: dict[str, Any]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks.base import CATEGORIES
+from conformance.verdict import PRODUCTION
 
 
 def matrix(data: dict[str, Any]) -> list[str]:
@@ -18,8 +19,9 @@ def matrix(data: dict[str, Any]) -> list[str]:
     return lines
 
 
-def failures(data: dict[str, Any], level: str, title: str) -> list[str]:
-    failed = [c for c in data["checks"] if c["outcome"] == "failed" and c["level"] == level]
+def failures(data: dict[str, Any], level: str, title: str, production: bool = False) -> list[str]:
+    """The failed checks of one level: those comparing failures with production, or the others."""
+    failed = [c for c in data["checks"] if c["outcome"] == "failed" and c["level"] == level and (c["category"] == PRODUCTION) == production]
     if not failed:
         return []
     lines = ["", f"## {title} ({len(failed)})"]
@@ -41,6 +43,7 @@ def render(data: dict[str, Any]) -> str:
         *matrix(data),
         *failures(data, "MUST", "Failures"),
         *failures(data, "SHOULD", "SHOULD (advisory)"),
+        *failures(data, "SHOULD", "Differs from production (advisory)", production=True),
     ]
     if data["advisories"]:
         lines += ["", "## Advisories (documented contradictions)", "", *(f"- {a}" for a in data["advisories"])]

@@ -1,0 +1,115 @@
+"""How every request of a run reaches the target: one keep-alive connection, one origin (no redirect is followed),
+TLS verified unless asked otherwise, each request bounded in time (connect, headers and the whole body) and in size,
+and a run that stops once the target has stopped answering, instead of grinding through every case."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+MiB = 1024 * 1024
+BREAKER_THRESHOLD = 5  # consecutive requests without an HTTP answer
+
+
+class TransportFailure(Exception):
+    """No HTTP answer to one request; the message says why, in one line."""
+
+
+class TargetStopped(Exception):
+    """The target stopped answering (or the run's deadline passed): the run stops here."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    deadline: float = 10.0  # seconds per request: connect, headers and the whole body
+    max_body: int = MiB  # bytes of a response body, after decoding
+    verify: bool | str = True  # TLS: verify against the system's CAs, a CA bundle file, or not at all (--insecure)
+    run_deadline: float = 0.0  # seconds for the whole run; 0: none
+
+
+@dataclass
+class Transport:
+    limits: Limits
+    started: float = field(default_factory=time.monotonic)
+    failures_in_a_row: int = 0
+    stopped: str = ""  # why the run stopped, or ''
+    _socket: Any = None  # the socket of the connection in use, to cut it at the deadline
+
+    def __post_init__(self) -> None:
+        timeout = httpx.Timeout(self.limits.deadline)
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        self.http = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, verify=self.limits.verify)
+
+    def send(self, method: str, url: str, headers: dict[str, str]) -> httpx.Response:
+        """The target's answer, its body read in full, or TransportFailure; TargetStopped ends the run."""
+        self._check_run_deadline()
+        try:
+            response = self._bounded(method, url, headers)
+        except TransportFailure:
+            self.failures_in_a_row += 1
+            if self.failures_in_a_row >= BREAKER_THRESHOLD:
+                self.stopped = f"{self.failures_in_a_row} requests in a row got no HTTP response"
+            raise
+        self.failures_in_a_row = 0
+        return response
+
+    def raise_if_stopped(self) -> None:
+        if self.stopped:
+            raise TargetStopped(self.stopped)
+
+    def _check_run_deadline(self) -> None:
+        self.raise_if_stopped()
+        if self.limits.run_deadline and time.monotonic() - self.started > self.limits.run_deadline:
+            self.stopped = f"the run's deadline ({self.limits.run_deadline:g} s, --deadline) passed"
+            raise TargetStopped(self.stopped)
+
+    def _bounded(self, method: str, url: str, headers: dict[str, str]) -> httpx.Response:
+        cut = threading.Event()
+        timer = threading.Timer(self.limits.deadline, self._cut, args=(cut,))
+        timer.start()
+        try:
+            with self.http.stream(method, url, headers=headers, extensions={"trace": self._trace}) as response:
+                body = self._read(response)
+            return httpx.Response(response.status_code, headers=response.headers, content=body, request=response.request)
+        except httpx.HTTPError as exc:
+            if cut.is_set():
+                raise TransportFailure(f"no complete answer within {self.limits.deadline:g} s (connect, headers and body)") from None
+            raise TransportFailure(_reason(exc)) from None
+        finally:
+            timer.cancel()
+
+    def _read(self, response: httpx.Response) -> bytes:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > self.limits.max_body:
+                raise TransportFailure(f"the response body is larger than {self.limits.max_body} bytes (--max-body)")
+        return bytes(body)
+
+    def _cut(self, cut: threading.Event) -> None:
+        """The deadline passed: cut the connection, which ends whatever read or write is waiting."""
+        cut.set()
+        if self._socket is not None:
+            with contextlib.suppress(OSError):  # already closed
+                self._socket.shutdown(socket.SHUT_RDWR)
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                self._socket = sock
+
+    def close(self) -> None:
+        self.http.close()
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).splitlines()[0] if str(exc) else ""
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

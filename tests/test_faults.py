@@ -1,0 +1,70 @@
+"""The fault catalogue: whatever a target does, a run ends in bounded time with its documented exit code, a message
+that names the fault, no traceback, and the token nowhere in what it prints or writes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests import faults
+from tests.conftest import run_cli
+
+CANARY = "canary-token-5f0d1c"
+IDS = ["--account-id", "023e105f4ecef8ad9ca31a8372d0c353", "--app-id", "rtk-reference-mock-app-01", "--session-id", "s-1"]
+FAST = ["--timeout", "1", "--max-examples", "5"]
+HTML = b"<html><body>It works</body></html>"
+SESSION_BODY = {"success": True, "data": {"id": "s-1"}}
+
+# name -> (behaviour, exit code, what the output says, seconds it may take)
+CATALOGUE: dict[str, tuple[faults.Behaviour, int, str, float]] = {
+    "accept-and-never-answer": (faults.silent, 2, "no complete answer within 5 s", 30),
+    "headers-then-stalled-body": (faults.stalled_body, 2, "no complete answer within 5 s", 30),
+    "one-byte-per-second": (faults.drip, 2, "no complete answer within 5 s", 30),
+    "chunked-body-that-never-ends": (faults.endless_chunks, 2, "no complete answer within 5 s", 30),
+    "hang-only-on-api-paths": (faults.on_api_paths(faults.silent), 2, "the target stopped answering", 40),
+    "reset-mid-body": (faults.on_api_paths(faults.reset_mid_body), 2, "the target stopped answering", 40),
+    "invalid-json": (faults.answer("200 OK", b"{not json"), 1, "is not a JSON response", 60),
+    "json-array": (faults.answer("200 OK", b"[]"), 1, "[schema.envelope]", 60),
+    "json-null": (faults.answer("200 OK", b"null"), 1, "[schema.envelope]", 60),
+    "empty-200": (faults.answer("200 OK", b""), 1, "is not a JSON response", 60),
+    "html-with-200": (faults.answer("200 OK", HTML, "text/html"), 1, "Content-Type text/html", 60),
+    "wrong-content-type": (faults.answer("200 OK", b"{}", "text/plain"), 1, "Content-Type text/plain", 60),
+    "body-over-the-limit": (faults.on_api_paths(faults.oversized(2 * 1024 * 1024)), 1, "larger than 1048576 bytes", 60),
+    "deeply-nested-json": (faults.on_api_paths(faults.deeply_nested(100_000)), 1, "is not a JSON response", 60),
+    "gzip-body": (faults.gzip_json(SESSION_BODY), 1, "[schema.required-fields]", 60),
+    "redirect-to-another-origin": (faults.redirect("http://192.0.2.1/elsewhere"), 1, "Location: http://192.0.2.1/elsewhere", 60),
+    "redirect-loop": (faults.redirect("/client/v4"), 1, "Location: /client/v4", 60),
+    "500-everywhere": (faults.answer("500 Internal Server Error", b'{"success": false}'), 1, "[errors.no-server-error]", 60),
+    "429-storm-huge-retry-after": (
+        faults.answer("429 Too Many Requests", b'{"success": false}', extra="Retry-After: 86400\r\n"),
+        1,
+        "INCONCLUSIVE: rate limited",
+        60,
+    ),
+    "503-with-retry-after": (faults.answer("503 Service Unavailable", b"{}", extra="Retry-After: 2\r\n"), 1, "HTTP 503", 60),
+    "echo-of-the-token": (faults.echo_token, 1, "Invalid token", 60),
+}
+
+
+def outputs(result: Any, tmp_path: Path) -> str:
+    files = [p.read_text(errors="replace") for p in tmp_path.rglob("*") if p.is_file()]
+    return "\n".join([result.stdout, result.stderr, *files])
+
+
+@pytest.mark.parametrize("fault", sorted(CATALOGUE))
+def test_a_faulty_target_ends_in_bounded_time_with_its_exit_code_and_no_secret(fault: str, tmp_path: Path) -> None:
+    behaviour, exit_code, says, seconds = CATALOGUE[fault]
+    with faults.fault_server(behaviour) as root:
+        began = time.monotonic()
+        args = ["--target", root + "/client/v4", *IDS, *FAST, "--junitxml", str(tmp_path / "junit.xml")]
+        result = run_cli("run", *args, "--report", str(tmp_path / "report.json"), env={"CLOUDFLARE_API_TOKEN": CANARY}, cwd=tmp_path)
+        took = time.monotonic() - began
+    printed = result.stdout + result.stderr
+    assert result.returncode == exit_code, printed[-3000:]
+    assert says in printed, printed[-3000:]
+    assert "Traceback" not in printed
+    assert CANARY not in outputs(result, tmp_path)
+    assert took < seconds
