@@ -24,7 +24,8 @@ from conformance.run import Outcome, Run, start_run
 from conformance.settings import SETTINGS, SettingsError, resolve
 from conformance.summary import summary_lines
 from conformance.targets import TargetError
-from conformance.verdict import Verdict, judge
+from conformance.transport import TargetStopped
+from conformance.verdict import INTERRUPTED, PARTIAL, Verdict, judge
 
 SHOULD_REASON = "SHOULD (advisory, fatal only with --strict)"
 # pytest's exit statuses that the verdict decides; usage and internal errors stay pytest's.
@@ -74,6 +75,11 @@ class ActiveRun:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
         report = yield
         failure = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(failure, TargetStopped):  # not the test's fault: the run stops here, and says why
+            item.session.shouldstop = f"the target stopped answering: {failure}"
+            report.outcome, report.longrepr = "skipped", (str(item.path), 0, f"not run: {failure}")
+        elif report.failed and not isinstance(failure, (CheckFailure, PropertyFailure, pytest.fail.Exception)):
+            self.run.crashes.append(f"{item.name}: {type(failure).__name__}: {failure}".splitlines()[0])
         if isinstance(failure, (CheckFailure, PropertyFailure)):
             report.longrepr = str(failure)  # the fixed failure text, not a traceback
             if _level(failure) == "SHOULD" and not self.run.settings.strict:  # reported in full, not fatal
@@ -111,6 +117,7 @@ class ActiveRun:
         if hasattr(session.config, "workerinput"):  # an xdist worker: its controller judges the run
             return
         self.verdict = judge(self.run, interrupted=exitstatus == pytest.ExitCode.INTERRUPTED, left_out=self.left_out(session))
+        self.finish_recording(self.verdict)
         if exitstatus in DECIDED:
             session.exitstatus = pytest.ExitCode(self.verdict.exit_code)
         try:
@@ -120,6 +127,15 @@ class ActiveRun:
         except OSError as exc:  # one line and a usage error, never a traceback
             print(f"ERROR: cannot write the report {exc.filename}: {exc.strerror}", file=sys.stderr)
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+    def finish_recording(self, verdict: Verdict) -> None:
+        """A recording is written only when the run ended whole; otherwise the cassette there stays as it was."""
+        recording = self.run.recording
+        if recording is None or self.run.settings.replaying:
+            return
+        recording.complete = verdict.name not in (INTERRUPTED, PARTIAL) and not self.run.stopped
+        if not recording.complete:
+            print(f"rtk-conformance: cassette {self.run.settings.cassette} left as it was: the run did not end whole", file=sys.stderr)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if self.verdict is not None:

@@ -11,7 +11,7 @@ import hashlib
 import os
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -37,7 +37,7 @@ class CassetteError(Exception):
     """The cassette cannot be used; the message says what and how to fix it, in one line."""
 
 
-@dataclass(frozen=True)
+@dataclass
 class Recording:
     """What decides the requests a run sends, and where they went: kept in the cassette."""
 
@@ -47,9 +47,10 @@ class Recording:
     app_id: str
     session_ids: tuple[str, ...]
     settings: dict[str, Any]  # profile, seed, max_examples, edition, method_probes, suite and contract versions
+    complete: bool = field(default=False, compare=False)  # only a run that ended whole is written
 
     def as_dict(self) -> dict[str, Any]:
-        return {**self.__dict__, "session_ids": list(self.session_ids)}
+        return {**{k: v for k, v in self.__dict__.items() if k != "complete"}, "session_ids": list(self.session_ids)}
 
 
 def contract_sha256() -> str:
@@ -143,6 +144,8 @@ class AtomicPersister(FilesystemPersister):  # type: ignore[misc]  # untyped bas
         self.recording = recording
 
     def save_cassette(self, cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        if not self.recording.complete:  # interrupted, stopped or partial: the cassette there stays as it was
+            return
         text = serialize({**cassette_dict, "metadata": {"conformance": self.recording.as_dict()}}, serializer)
         target = Path(cassette_path)
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -163,6 +166,8 @@ def _umask() -> int:
 
 
 def check_writable(path: Path) -> None:
+    if path.is_dir():
+        raise CassetteError(f"cannot write cassette {path}: it is a directory; give a file path such as {path / 'run.yaml'}")
     folder = path.parent if path.parent != Path("") else Path(".")
     if (path.exists() and not os.access(path, os.W_OK)) or (folder.exists() and not os.access(folder, os.W_OK)):
         raise CassetteError(f"cannot write cassette {path}: permission denied")

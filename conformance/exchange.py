@@ -47,10 +47,10 @@ class Received:
 
     @cached_property
     def json(self) -> Any:
-        """The parsed body, or NO_JSON."""
+        """The parsed body, or NO_JSON (also when nested too deep to parse: errors.json-content-type reports it)."""
         try:
             return json.loads(self.body)
-        except ValueError:
+        except (ValueError, RecursionError):
             return NO_JSON
 
     def excerpt(self, limit: int = 200) -> str:

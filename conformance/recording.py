@@ -22,7 +22,7 @@ from conformance.cassette import (
 from conformance.contract import load_contract
 from conformance.probes import Ids
 from conformance.redaction import placeholder
-from conformance.settings import AUTO_EDITION, TOKEN_ENV, Settings
+from conformance.settings import AUTO_EDITION, Settings
 from conformance.targets import Target
 
 ACCOUNT_PLACEHOLDER, APP_PLACEHOLDER = "REDACTED-ACCOUNT-ID", "REDACTED-APP-ID"
@@ -33,17 +33,22 @@ def wanted(settings: Settings, seed: int, edition: str) -> dict[str, Any]:
     return request_settings(profile.name, seed, profile.max_examples, edition, settings.method_probes)
 
 
+def compared(settings: Settings, seed: int) -> dict[str, Any]:
+    """The settings a cassette must have been recorded with to replay, or to be added to, under these."""
+    settings_now = wanted(settings, seed, settings.edition)
+    if settings.edition == AUTO_EDITION:  # the recorded edition is the one to check
+        del settings_now["edition"]
+    return settings_now
+
+
 def replay_target(settings: Settings, seed: int) -> Target:
     """The target a cassette recorded: its base URL, ids and edition; nothing is contacted."""
     path = Path(settings.cassette)
     recording = load_recording(path, base_and_parameters)
-    compared = wanted(settings, seed, settings.edition)
-    if settings.edition == AUTO_EDITION:  # the recorded edition is the one to check
-        del compared["edition"]
-    check_compatible(recording, compared, path)
+    check_compatible(recording, compared(settings, seed), path)
     ids = Ids(recording.account_id, recording.app_id, recording.session_ids)
     _check_ids(settings, ids, path)
-    token = os.environ.get(TOKEN_ENV) or REPLAY_TOKEN
+    token = os.environ.get(settings.token_env) or REPLAY_TOKEN
     label = f"cassette {path} (recorded from {recording.recorded_from})"
     return Target(label, recording.base_url, token, ids, edition=recording.settings.get("edition", ""))
 
@@ -75,6 +80,8 @@ def cassette_for(settings: Settings, target: Target, seed: int) -> Iterator[Reco
     shown = {value: stand_in for stand_in, value in redactions.items()}
     if not settings.replaying:
         check_writable(path)
+    if settings.record_mode == "new_episodes" and path.is_file():  # adding to it: only what the same settings send
+        check_compatible(load_recording(path, base_and_parameters), compared(settings, seed), path)
     recording = Recording(
         recorded_from=target.label,
         base_url=target.base_url,

@@ -1,13 +1,46 @@
-"""What never reaches a cassette: the token wherever it appears, cookies, and per-run noise."""
+"""What never reaches anything the suite writes: the token wherever it appears (a target may echo it back), in
+failure texts, logs and cassettes; and what never reaches a cassette: cookies and per-run noise."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+import logging
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import quote
 
 from conformance.cassette import DROPPED_REQUEST_HEADERS, DROPPED_RESPONSE_HEADERS, credential_class
 
 HIDDEN = "[REDACTED]"
+
+
+def hide(text: str, secret: str) -> str:
+    """`text` without the secret, as sent or percent-encoded."""
+    if not secret:
+        return text
+    for form in {secret, quote(secret, safe="")}:
+        text = text.replace(form, HIDDEN)
+    return text
+
+
+@contextlib.contextmanager
+def hidden_from_logs(secret: str) -> Iterator[None]:
+    """Every log record of the block (httpx, httpcore, schemathesis, ours, at any level) without the secret."""
+    make = logging.getLogRecordFactory()
+
+    def redacted(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = make(*args, **kwargs)
+        with contextlib.suppress(TypeError, ValueError):  # a malformed record stays as logging would show it
+            message = record.getMessage()
+            if hide(message, secret) != message:
+                record.msg, record.args = hide(message, secret), None
+        return record
+
+    logging.setLogRecordFactory(redacted)
+    try:
+        yield
+    finally:
+        logging.setLogRecordFactory(make)
 
 
 def request_hook(token: str) -> Callable[[Any], Any]:

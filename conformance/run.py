@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from conformance.cassette import Recording
 from conformance.checks import REGISTRY, Check
 from conformance.checks.body import editions_of
 from conformance.contract import Contract, load_contract
@@ -15,8 +16,10 @@ from conformance.exchange import NO_JSON
 from conformance.probes import Ids, Probe, build_probes
 from conformance.properties.engine import PropertyLayer
 from conformance.recording import cassette_for, replay_target
+from conformance.redaction import hidden_from_logs
 from conformance.settings import AUTO_EDITION, Settings
 from conformance.targets import Client, Target, open_target
+from conformance.transport import Limits, Transport
 
 
 @dataclass(frozen=True)
@@ -50,10 +53,17 @@ class Run:
     properties: PropertyLayer
     advisories: list[Contradiction] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
+    recording: Recording | None = None  # what a recording run writes into its cassette, once it ends whole
+    crashes: list[str] = field(default_factory=list)  # tests that failed on an error of the suite itself, not a check
     started: float = field(default_factory=time.time)
 
     def cases(self) -> list[Case]:
         return [Case(c, p) for c in REGISTRY for p in self.probes if c.applies_to(p)]
+
+    @property
+    def stopped(self) -> str:
+        """Why the run stopped before its end (the target stopped answering, the run's deadline), or ''."""
+        return self.client.transport.stopped
 
     def saw_200(self) -> bool:
         explicit = any(e.response is not None and e.response.status == 200 for e in self.client.exchanges.values())
@@ -83,18 +93,25 @@ def contradictions(contract: Contract, ids: Ids) -> list[Contradiction]:
     return [c for name, each in values.items() for value in each for c in contract.contradictions(name, value)]
 
 
+def limits_of(settings: Settings) -> Limits:
+    return Limits(settings.timeout, settings.max_body, settings.tls_verify, settings.deadline)
+
+
 @contextlib.contextmanager
 def start_run(settings: Settings) -> Iterator[Run]:
     seed = settings.property_seed()
     with contextlib.ExitStack() as stack:
         target = replay_target(settings, seed) if settings.replaying else stack.enter_context(open_target(settings))
+        stack.enter_context(hidden_from_logs(target.token))
         recording = stack.enter_context(cassette_for(settings, target, seed)) if settings.cassette else None
-        client = stack.enter_context(contextlib.closing(Client(target, load_contract(), settings.timeout)))
+        transport = stack.enter_context(contextlib.closing(Transport(limits_of(settings))))
+        client = Client(target, load_contract(), transport)
         probes = build_probes(load_contract(), target.ids, settings.method_probes)
         edition, source = choose_edition(settings, target, client, probes)
         if recording is not None:
             recording.settings["edition"] = edition  # what a replay checks; known only now
         contract = load_contract(edition)
-        properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, settings.timeout)
-        stack.callback(properties.close)
-        yield Run(settings, target, contract, source, client, probes, properties, contradictions(contract, target.ids))
+        properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, transport)
+        run = Run(settings, target, contract, source, client, probes, properties, contradictions(contract, target.ids))
+        run.recording = recording
+        yield run

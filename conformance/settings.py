@@ -36,7 +36,12 @@ class Settings:
     session_id: tuple[str, ...] = option((), "a session to check; repeat it, or separate ids with commas", metavar="ID")
     strict: bool = option(False, "SHOULD-level failures fail the run too")
     method_probes: bool = option(True, "probe POST, PUT, PATCH and DELETE on the path (expects 405)")
-    timeout: float = option(10.0, "seconds to wait for each response", metavar="SECONDS")
+    timeout: float = option(10.0, "seconds for each request: connect, headers and the whole body", metavar="SECONDS")
+    deadline: float = option(900.0, "seconds for the whole run; past them it stops with exit 2", metavar="SECONDS")
+    max_body: int = option(1024 * 1024, "bytes of a response body read at most; a larger body is a failure", metavar="BYTES")
+    token_env: str = option(TOKEN_ENV, "the environment variable that holds the API token", metavar="NAME")
+    ca_bundle: str = option("", "CA certificates (PEM) to verify the target's TLS certificate, e.g. a self-signed mock's", metavar="PATH")
+    insecure: bool = option(False, "do not verify the target's TLS certificate (a warning says so)")
     profile: str = option(
         "ci", "property tests: ci (deterministic), thorough (many random cases), live (bounded)", metavar="ci|thorough|live"
     )
@@ -54,6 +59,11 @@ class Settings:
         "auto (detected from the first 200 body)",
         metavar="documented|current|auto",
     )
+
+    @property
+    def tls_verify(self) -> bool | str:
+        """What httpx verifies the target's certificate with: the system's CAs, a bundle, or nothing."""
+        return self.ca_bundle or not self.insecure
 
     @property
     def embedded(self) -> bool:
@@ -135,8 +145,11 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
         elif ini.get(name):
             values[name] = parse(setting, ini[name], f"ini key conformance_{name}")
     settings = Settings(**values)
-    if settings.timeout <= 0:
-        raise SettingsError(f"timeout must be positive, got {settings.timeout}")
+    for name in ("timeout", "deadline", "max_body"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"{name.replace('_', '-')} must be positive, got {getattr(settings, name)}")
+    if settings.ca_bundle and settings.insecure:
+        raise SettingsError("--ca-bundle and --insecure exclude each other: verify against the bundle, or not at all")
     if settings.profile not in PROFILES:
         raise SettingsError(f"profile must be one of {', '.join(PROFILES)}, got {settings.profile!r}")
     if settings.record_mode not in RECORD_MODES:

@@ -8,7 +8,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
-import httpx
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from conformance.cassette import replay_miss
@@ -21,6 +20,7 @@ from conformance.mock.data import DataFileError
 from conformance.mock.server import serve_in_thread
 from conformance.probes import Ids, Probe, authorization
 from conformance.settings import AUTO_EDITION, TOKEN_ENV, Settings
+from conformance.transport import BodyTooLarge, Limits, Transport, TransportFailure
 
 PREFLIGHT_TIMEOUT = 5.0
 
@@ -66,38 +66,59 @@ def embedded_target(settings: Settings) -> Iterator[Target]:
 
 
 def url_target(settings: Settings, environ: dict[str, str]) -> Target:
-    url = settings.target.rstrip("/")
-    if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
-        raise TargetError(f"--target must be 'embedded' or an http(s) URL, got {settings.target!r}")
+    url = base_url(settings.target)
     missing = [name for name, value in (("--account-id", settings.account_id), ("--app-id", settings.app_id)) if not value]
     missing += [] if settings.session_id else ["--session-id"]
     if missing:
         raise TargetError(f"a URL target needs {', '.join(missing)} (or their CLOUDFLARE_ACCOUNT_ID/CONFORMANCE_* variables)")
-    token = environ.get(TOKEN_ENV, "")
-    if not token:
-        raise TargetError(f"set {TOKEN_ENV} to an API token with the Realtime permission for {url}")
-    preflight(url)
+    token = read_token(environ, settings.token_env)
+    preflight(url, settings)
     return Target(url, url, token, Ids(settings.account_id, settings.app_id, settings.session_id))
 
 
-def preflight(url: str) -> None:
-    """Fail fast, in one line, when nothing answers HTTP at the target."""
+def base_url(text: str) -> str:
+    """--target as a base URL: http(s), a host, and nothing that would ride along on every request."""
+    parts = urlsplit(text.rstrip("/"))
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = text if "@" not in text else "(a URL with credentials)"
+        raise TargetError(f"--target must be 'embedded' or an http(s) URL, got {shown!r}")
+    if parts.username is not None or parts.password is not None:
+        raise TargetError(f"--target must not hold credentials (user:password@host): the token comes from {TOKEN_ENV} only")
+    if parts.query or parts.fragment or text.rstrip("/").endswith(("?", "#")):
+        raise TargetError(f"--target is a base URL without a query string or fragment, got {text!r}")
+    return text.rstrip("/")
+
+
+def read_token(environ: dict[str, str], name: str) -> str:
+    """The API token from the environment variable `name`, refused (never echoed) when it cannot be sent as is."""
+    token = environ.get(name, "")
+    if not token:
+        raise TargetError(f"set {name} to an API token with the Realtime permission (or name another variable: --token-env)")
+    if not all(33 <= ord(c) <= 126 for c in token):
+        raise TargetError(
+            f"{name} holds whitespace, a control character or a non-ASCII character (a trailing newline?): set it to the token alone"
+        )
+    return token
+
+
+def preflight(url: str, settings: Settings) -> None:
+    """Fail fast, in one line, when nothing answers HTTP at the target, within a bounded time."""
+    transport = Transport(Limits(deadline=PREFLIGHT_TIMEOUT, max_body=settings.max_body, verify=settings.tls_verify))
     try:
-        httpx.get(url, timeout=PREFLIGHT_TIMEOUT)
-    except httpx.HTTPError as exc:
-        raise TargetError(f"cannot reach {url}: {_reason(exc)}. Is the server running, and is --target right?") from None
-
-
-def _reason(exc: Exception) -> str:
-    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        transport.send("GET", url, {})
+    except BodyTooLarge:
+        pass  # an answer all the same
+    except TransportFailure as failure:
+        raise TargetError(f"cannot reach {url}: {failure}. Is the server running, and is --target right?") from None
+    finally:
+        transport.close()
 
 
 class Client:
     """Sends probes to the target; each probe is sent once and its exchange kept for every check."""
 
-    def __init__(self, target: Target, contract: Contract, timeout: float) -> None:
-        self.target, self.contract = target, contract
-        self.http = httpx.Client(timeout=timeout, follow_redirects=False)
+    def __init__(self, target: Target, contract: Contract, transport: Transport) -> None:
+        self.target, self.contract, self.transport = target, contract, transport
         self.exchanges: dict[str, Exchange] = {}
 
     def exchange(self, probe: Probe) -> Exchange:
@@ -108,16 +129,13 @@ class Client:
     def send(self, probe: Probe) -> Exchange:
         request = build_request(self.target, self.contract, probe)
         try:
-            response = self.http.request(request.method, request.url, headers=request.headers)
+            response = self.transport.send(request.method, request.url, request.headers)
             received = Received(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
             return Exchange(probe.name, request, received, secret=self.target.token)
-        except httpx.HTTPError as exc:
-            return Exchange(probe.name, request, None, error=_reason(exc), secret=self.target.token)
+        except TransportFailure as failure:
+            return Exchange(probe.name, request, None, error=str(failure), secret=self.target.token)
         except CannotOverwriteExistingCassetteException as miss:
             return Exchange(probe.name, request, None, error=replay_miss(miss), secret=self.target.token)
-
-    def close(self) -> None:
-        self.http.close()
 
 
 def build_request(target: Target, contract: Contract, probe: Probe) -> SentRequest:

@@ -21,6 +21,10 @@ class TransportFailure(Exception):
     """No HTTP answer to one request; the message says why, in one line."""
 
 
+class BodyTooLarge(TransportFailure):
+    """An answer whose body is past the limit: the target answers, so the run goes on."""
+
+
 class TargetStopped(Exception):
     """The target stopped answering (or the run's deadline passed): the run stops here."""
 
@@ -46,11 +50,16 @@ class Transport:
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         self.http = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, verify=self.limits.verify)
 
-    def send(self, method: str, url: str, headers: dict[str, str]) -> httpx.Response:
-        """The target's answer, its body read in full, or TransportFailure; TargetStopped ends the run."""
+    def send(self, method: str, url: str, headers: dict[str, str], **request: Any) -> httpx.Response:
+        """The target's answer, its body read in full, or TransportFailure; TargetStopped ends the run.
+
+        `request` takes what else httpx sends: params, content, json."""
         self._check_run_deadline()
         try:
-            response = self._bounded(method, url, headers)
+            response = self._bounded(method, url, headers, request)
+        except BodyTooLarge:
+            self.failures_in_a_row = 0
+            raise
         except TransportFailure:
             self.failures_in_a_row += 1
             if self.failures_in_a_row >= BREAKER_THRESHOLD:
@@ -69,14 +78,14 @@ class Transport:
             self.stopped = f"the run's deadline ({self.limits.run_deadline:g} s, --deadline) passed"
             raise TargetStopped(self.stopped)
 
-    def _bounded(self, method: str, url: str, headers: dict[str, str]) -> httpx.Response:
+    def _bounded(self, method: str, url: str, headers: dict[str, str], request: dict[str, Any]) -> httpx.Response:
         cut = threading.Event()
         timer = threading.Timer(self.limits.deadline, self._cut, args=(cut,))
         timer.start()
         try:
-            with self.http.stream(method, url, headers=headers, extensions={"trace": self._trace}) as response:
+            with self.http.stream(method, url, headers=headers, extensions={"trace": self._trace}, **request) as response:
                 body = self._read(response)
-            return httpx.Response(response.status_code, headers=response.headers, content=body, request=response.request)
+            return _complete(response, body)
         except httpx.HTTPError as exc:
             if cut.is_set():
                 raise TransportFailure(f"no complete answer within {self.limits.deadline:g} s (connect, headers and body)") from None
@@ -89,7 +98,7 @@ class Transport:
         for chunk in response.iter_bytes():
             body += chunk
             if len(body) > self.limits.max_body:
-                raise TransportFailure(f"the response body is larger than {self.limits.max_body} bytes (--max-body)")
+                raise BodyTooLarge(f"the response body is larger than {self.limits.max_body} bytes (--max-body)")
         return bytes(body)
 
     def _cut(self, cut: threading.Event) -> None:
@@ -111,5 +120,12 @@ class Transport:
 
 
 def _reason(exc: Exception) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _complete(streamed: httpx.Response, body: bytes) -> httpx.Response:
+    """The answer with its whole (decoded) body, as if read at once: schemathesis and our checks read it."""
+    headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() != "content-encoding"]  # body is decoded
+    response = httpx.Response(streamed.status_code, headers=headers, content=body, request=streamed.request)
+    response.elapsed = streamed.elapsed
+    return response

@@ -82,6 +82,8 @@ def status_classes(run: Run) -> Counter[str]:
 def inconclusive(run: Run) -> str:
     """Why the run cannot judge the target, or ''."""
     seen = statuses(run)
+    if run.crashes:
+        return f"the suite itself failed on {len(run.crashes)} test(s), a bug to report (first: {run.crashes[0]})"
     if seen[429]:
         limited = [e.response for e in run.client.exchanges.values() if e.response and e.response.status == 429]
         wait = f" (Retry-After: {limited[0].headers.get('retry-after', '?')} s)" if limited else ""
@@ -101,6 +103,8 @@ def judge(run: Run, interrupted: bool = False, left_out: str = "") -> Verdict:
     advisory = [f for f in failures if f not in fatal]
     if interrupted:
         return Verdict(INTERRUPTED, "the run was interrupted before it ended; nothing is concluded", 2, fatal, advisory)
+    if run.stopped:
+        return Verdict(INCONCLUSIVE, f"the target stopped answering: {run.stopped}; the run stopped there", 2, fatal, advisory)
     if left_out and not (run.outcomes or run.properties.results):
         return Verdict(PARTIAL, f"{left_out}: nothing was checked", 1)
     name, reason = _outcome(run, fatal, advisory)

@@ -190,7 +190,7 @@ def test_bad_cassettes_are_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_writing_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cassette = tmp_path / "c.yaml"
     cassette.write_text("good: cassette\n")
-    persister = AtomicPersister(Recording("test", "http://x", "a", "b", ("s",), {}))
+    persister = AtomicPersister(Recording("test", "http://x", "a", "b", ("s",), {}, complete=True))
 
     def crash(*args: Any) -> None:
         raise OSError("crashed while writing")

@@ -127,7 +127,7 @@ def test_a_closed_port_is_one_line_and_exit_2_fast(tmp_path: Path) -> None:
         (
             ["run", "--target", "http://127.0.0.1:1", "--account-id", "a", "--app-id", "b", "--session-id", "c"],
             {},
-            "ERROR: set CLOUDFLARE_API_TOKEN to an API token with the Realtime permission for http://127.0.0.1:1",
+            "ERROR: set CLOUDFLARE_API_TOKEN to an API token with the Realtime permission (or name another variable: --token-env)",
         ),
         (
             ["run", "--target", "http://127.0.0.1:1"],

@@ -25,6 +25,7 @@ from conformance.mutants.kinds import SessionEdit
 from conformance.probes import Ids
 from conformance.profiles import PROFILES
 from conformance.properties.engine import PropertyLayer
+from conformance.transport import Limits, Transport
 from tests.conftest import run_cli, target_of
 
 UUID_APP = "14a396e7-ca44-4937-bf1f-050a69118543"
@@ -193,8 +194,8 @@ def test_the_embedded_target_serves_the_asked_edition(tmp_path: Path) -> None:
 def test_the_property_layer_judges_against_the_runs_edition(data: MockData, current: Contract) -> None:
     ids = Ids(data.account_id, data.app_id, tuple(data.session_ids))
     with serve_in_thread(ReferenceMock(data, edition="current")) as root:
-        layer = PropertyLayer(current, ids, root + BASE_PATH, data.token, PROFILES["ci"].with_max_examples(40), 0, 10.0)
+        layer = PropertyLayer(current, ids, root + BASE_PATH, data.token, PROFILES["ci"].with_max_examples(40), 0, Transport(Limits()))
         results = layer.run("fuzzing", "positive") + layer.run("coverage", "negative")
-        layer.close()
+        layer.transport.close()
     assert [r.failures for r in results if r.failures] == []
     assert any(r.status == 200 for r in results)

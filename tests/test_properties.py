@@ -22,6 +22,7 @@ from conformance.properties.engine import PropertyLayer
 from conformance.properties.generate import generate, load_operation
 from conformance.properties.report import reproduce_command
 from conformance.settings import Settings
+from conformance.transport import Limits, Transport
 from tests.conftest import failed_checks, run_cli, target_of
 
 
@@ -33,12 +34,12 @@ def ids_of(data: MockData) -> Ids:
 def ci_results(contract: Contract, data: MockData) -> Iterator[PropertyLayer]:
     """Every phase and mode of the ci profile, run against the reference mock."""
     with serve_in_thread(ReferenceMock(data)) as root:
-        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, data.token, PROFILES["ci"], 0, 10.0)
+        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, data.token, PROFILES["ci"], 0, Transport(Limits()))
         for phase in PHASES:
             for mode in MODES:
                 layer.run(phase, mode)
         yield layer
-        layer.close()
+        layer.transport.close()
 
 
 def test_ci_profile_passes_on_the_reference_mock(ci_results: PropertyLayer) -> None:
@@ -95,9 +96,9 @@ def test_planted_bugs_are_found_by_the_property_layer(name: str, serve: Any, dat
 
 def test_an_accepted_violation_names_the_parameter_that_broke_the_schema(contract: Contract, data: MockData) -> None:
     with serve_in_thread(MUTANTS["long-account-accepted"].build(data)) as root:
-        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, data.token, PROFILES["ci"], 0, 10.0)
+        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, data.token, PROFILES["ci"], 0, Transport(Limits()))
         accepted = [f.text for r in layer.run("fuzzing", "negative") for f in r.failures if "Schema-violating" in f.check]
-        layer.close()
+        layer.transport.close()
     assert accepted
     for text in accepted:
         (named,) = [line for line in text.splitlines() if line.startswith("Invalid as sent: ")]

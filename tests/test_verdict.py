@@ -35,6 +35,8 @@ def fake_run(statuses: list[int | None], failed: list[tuple[str, str]] = (), str
     outcomes = [Outcome(by_id(check), "failed", probe, f"[{check}] broken") for check, probe in failed]
     return SimpleNamespace(
         client=SimpleNamespace(exchanges=exchanges),
+        stopped="",
+        crashes=[],
         properties=SimpleNamespace(results=[]),
         outcomes=outcomes,
         settings=Settings(strict=strict),
@@ -92,7 +94,7 @@ def fake_run(statuses: list[int | None], failed: list[tuple[str, str]] = (), str
         (
             fake_run([200], [("enums.type", "a")]),
             False,
-            "a selection: 8 of 214 tests ran",
+            "a selection: 8 of 205 tests ran",
             ("PARTIAL: a selection: 8 of 205 tests ran; of what ran: VIOLATES: 1 check failed across 1 probe", 1),
         ),
     ],

@@ -20,6 +20,7 @@ from typing import Any
 from conformance.contract import Contract
 from conformance.exchange import Exchange
 from conformance.probes import Probe
+from conformance.redaction import hide
 
 CATEGORIES = ("schema", "enums", "params", "auth", "errors", "semantics", "transport", "production")
 LEVELS = ("MUST", "SHOULD")
@@ -70,6 +71,7 @@ class Check:
             self.function(exchange, contract)
         except CheckFailure as failure:
             failure.check_id, failure.request = self.id, exchange.request_line()
+            failure.title, failure.received = hide(failure.title, exchange.secret), hide(failure.received, exchange.secret)
             raise
 
 
@@ -83,7 +85,9 @@ def received_status(exchange: Exchange) -> str:
     """HTTP status and a body excerpt, for failures about the status."""
     if exchange.response is None:
         return f"no response ({exchange.error})"
-    return f"HTTP {exchange.response.status} {exchange.response.excerpt(300)}"  # long enough for Cloudflare's message
+    response = exchange.response
+    moved = f" (Location: {response.headers['location']}; redirects are not followed)" if "location" in response.headers else ""
+    return f"HTTP {response.status}{moved} {response.excerpt(300)}"  # long enough for Cloudflare's message
 
 
 class NotApplicable(Exception):

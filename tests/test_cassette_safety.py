@@ -1,0 +1,81 @@
+"""A cassette never loses data: a recording is written only when its run ends whole, adding to a cassette under
+other settings is refused, and a path that cannot hold a cassette is one line and exit 2."""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.mock import MockData, ReferenceMock
+from conformance.mock.app import Reply, Request
+from tests.conftest import clean_env, run_cli, target_of
+
+
+class SlowMock(ReferenceMock):
+    """The reference mock, 20 ms per answer: a recording takes long enough to be interrupted in the middle."""
+
+    def respond(self, request: Request) -> Reply:
+        time.sleep(0.02)
+        return super().respond(request)
+
+
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])
+def test_an_interrupted_recording_leaves_the_previous_cassette_untouched(
+    stop: signal.Signals, serve: Any, data: MockData, tmp_path: Path
+) -> None:
+    args, env = target_of(serve(SlowMock(data)), data)
+    cassette = tmp_path / "good.yaml"
+    first = run_cli("run", *args, "--cassette", str(cassette), "--record-mode", "all", env=env, cwd=tmp_path)
+    assert first.returncode == 0, first.stdout[-2000:]
+    before = cassette.read_bytes()
+    command = [sys.executable, "-m", "conformance", "run", *args, "--cassette", str(cassette), "--record-mode", "all"]
+    process = subprocess.Popen(command, env={**clean_env(), **env}, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(3)  # well into the run: the explicit probes are sent, the property layer is sending
+    process.send_signal(stop)
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == (2 if stop == signal.SIGINT else -signal.SIGTERM), stderr.decode()[-2000:]
+    assert cassette.read_bytes() == before
+    replay = run_cli("run", "--cassette", str(cassette), cwd=tmp_path)
+    assert replay.returncode == 0, replay.stdout[-2000:]
+
+
+def test_a_selection_does_not_overwrite_a_whole_cassette(serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(ReferenceMock(data)), data)
+    cassette = tmp_path / "c.yaml"
+    assert run_cli("run", *args, "--cassette", str(cassette), "--record-mode", "all", env=env, cwd=tmp_path).returncode == 0
+    before = cassette.read_bytes()
+    partial = run_cli("run", *args, "--cassette", str(cassette), "--record-mode", "all", "--", "-m", "auth", env=env, cwd=tmp_path)
+    assert partial.returncode == 0
+    assert f"rtk-conformance: cassette {cassette} left as it was: the run did not end whole" in partial.stderr
+    assert cassette.read_bytes() == before
+
+
+def test_adding_to_a_cassette_under_other_settings_is_refused(serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(ReferenceMock(data)), data)
+    cassette = tmp_path / "c.yaml"
+    assert run_cli("run", *args, "--cassette", str(cassette), "--record-mode", "all", env=env, cwd=tmp_path).returncode == 0
+    other = run_cli("run", *args, "--cassette", str(cassette), "--record-mode", "new_episodes", "--seed", "7", env=env, cwd=tmp_path)
+    assert other.returncode == 2
+    assert other.stderr.strip().splitlines() == [
+        f"ERROR: cassette {cassette} was recorded with other settings: seed 0 (recorded) vs 7 (now)."
+        " Re-record it, or run with the recorded settings"
+    ]
+    same = run_cli("run", *args, "--cassette", str(cassette), "--record-mode", "new_episodes", env=env, cwd=tmp_path)
+    assert same.returncode == 0
+
+
+def test_a_directory_is_no_cassette(tmp_path: Path) -> None:
+    folder = tmp_path / "cassettes"
+    folder.mkdir()
+    result = run_cli("run", "--cassette", str(folder), "--record-mode", "all", cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        f"ERROR: cannot write cassette {folder}: it is a directory; give a file path such as {folder / 'run.yaml'}"
+    ]
+    assert list(folder.iterdir()) == []
