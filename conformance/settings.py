@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from pathlib import Path
 from typing import Any
 
 from conformance.profiles import PROFILES, Profile
@@ -150,6 +151,8 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
             raise SettingsError(f"{name.replace('_', '-')} must be positive, got {getattr(settings, name)}")
     if settings.ca_bundle and settings.insecure:
         raise SettingsError("--ca-bundle and --insecure exclude each other: verify against the bundle, or not at all")
+    if settings.ca_bundle and not Path(settings.ca_bundle).is_file():
+        raise SettingsError(f"--ca-bundle {settings.ca_bundle}: no such file (CA certificates in PEM)")
     if settings.profile not in PROFILES:
         raise SettingsError(f"profile must be one of {', '.join(PROFILES)}, got {settings.profile!r}")
     if settings.record_mode not in RECORD_MODES:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import ssl
 from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
@@ -73,7 +74,8 @@ def url_target(settings: Settings, environ: dict[str, str]) -> Target:
         raise TargetError(f"a URL target needs {', '.join(missing)} (or their CLOUDFLARE_ACCOUNT_ID/CONFORMANCE_* variables)")
     token = read_token(environ, settings.token_env)
     preflight(url, settings)
-    return Target(url, url, token, Ids(settings.account_id, settings.app_id, settings.session_id))
+    label = url + (" (TLS not verified: --insecure)" if settings.insecure else "")
+    return Target(label, url, token, Ids(settings.account_id, settings.app_id, settings.session_id))
 
 
 def base_url(text: str) -> str:
@@ -103,7 +105,10 @@ def read_token(environ: dict[str, str], name: str) -> str:
 
 def preflight(url: str, settings: Settings) -> None:
     """Fail fast, in one line, when nothing answers HTTP at the target, within a bounded time."""
-    transport = Transport(Limits(deadline=PREFLIGHT_TIMEOUT, max_body=settings.max_body, verify=settings.tls_verify))
+    try:
+        transport = Transport(Limits(deadline=PREFLIGHT_TIMEOUT, max_body=settings.max_body, verify=settings.tls_verify))
+    except (OSError, ssl.SSLError) as exc:
+        raise TargetError(f"cannot use --ca-bundle {settings.ca_bundle}: {exc}") from None
     try:
         transport.send("GET", url, {})
     except BodyTooLarge:

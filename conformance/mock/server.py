@@ -14,8 +14,9 @@ import uvicorn
 STARTUP_TIMEOUT = 10.0
 
 
-def _config(app: Any) -> uvicorn.Config:
-    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+def _config(app: Any, tls: tuple[str, str] | None = None) -> uvicorn.Config:
+    certfile, keyfile = tls or (None, None)
+    return uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", ssl_certfile=certfile, ssl_keyfile=keyfile)
 
 
 def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
@@ -27,16 +28,17 @@ def bind(host: str = "127.0.0.1", port: int = 0) -> socket.socket:
     return sock
 
 
-def url_of(sock: socket.socket) -> str:
+def url_of(sock: socket.socket, scheme: str = "http") -> str:
     host, port = sock.getsockname()[:2]
-    return f"http://{f'[{host}]' if ':' in host else host}:{port}"
+    return f"{scheme}://{f'[{host}]' if ':' in host else host}:{port}"
 
 
 @contextlib.contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
-    """Serve `app` on a free loopback port for the duration of the block; yields its root URL."""
+def serve_in_thread(app: Any, host: str = "127.0.0.1", tls: tuple[str, str] | None = None) -> Iterator[str]:
+    """Serve `app` on a free loopback port for the duration of the block (over HTTPS with `tls`, the paths of a
+    certificate chain and its key); yields its root URL."""
     sock = bind(host)
-    server = uvicorn.Server(_config(app))
+    server = uvicorn.Server(_config(app, tls))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + STARTUP_TIMEOUT
@@ -45,7 +47,7 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1") -> Iterator[str]:
             raise RuntimeError("the mock server did not start")
         time.sleep(0.01)
     try:
-        yield url_of(sock)
+        yield url_of(sock, "https" if tls else "http")
     finally:
         server.should_exit = True
         thread.join(timeout=STARTUP_TIMEOUT)
