@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from conformance import carried, interrupt, junit, reports
+from conformance import carried, interrupt, junit, plan, reports
 from conformance.cassette import CassetteError
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
@@ -24,7 +24,7 @@ from conformance.run import Outcome, Run, start_run
 from conformance.settings import SETTINGS, SettingsError, resolve
 from conformance.summary import summary_lines
 from conformance.targets import TargetError
-from conformance.transport import TargetStopped
+from conformance.transport import RateLimited, TargetStopped
 from conformance.verdict import INTERRUPTED, PARTIAL, Verdict, judge
 
 SHOULD_REASON = "SHOULD (advisory, fatal only with --strict)"
@@ -75,8 +75,8 @@ class ActiveRun:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
         report = yield
         failure = call.excinfo.value if call.excinfo is not None else None
-        if isinstance(failure, TargetStopped):  # not the test's fault: the run stops here, and says why
-            item.session.shouldstop = f"the target stopped answering: {failure}"
+        if isinstance(failure, (TargetStopped, RateLimited)):  # not the test's fault: the run stops here, and says why
+            item.session.shouldstop = str(failure)
             report.outcome, report.longrepr = "skipped", (str(item.path), 0, f"not run: {failure}")
         elif report.failed and not isinstance(failure, (CheckFailure, PropertyFailure, pytest.fail.Exception)):
             self.run.crashes.append(f"{item.name}: {type(failure).__name__}: {failure}".splitlines()[0])
@@ -100,6 +100,16 @@ class ActiveRun:
     def pytest_runtest_logfinish(self) -> None:
         interrupt.raise_if_swallowed()
 
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Before anything is sent: the run's plan, in one line; a dry run prints every request and stops here."""
+        planned = plan.of_items(self.run, session.items)
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            for line in planned.lines(self.run) if self.run.settings.dry_run else [planned.summary(self.run)]:
+                reporter.write_line(line)
+        if self.run.settings.dry_run:
+            pytest.exit("dry run: nothing was sent", returncode=pytest.ExitCode.OK)
+
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)
 
@@ -107,16 +117,25 @@ class ActiveRun:
         """What a selection (-k, -m) or an early stop (-x) left out of the run, or ''."""
         if self.deselected:
             return f"a selection: {session.testscollected} of {session.testscollected + self.deselected} tests ran"
-        if session.shouldfail or session.shouldstop:
+        if (session.shouldfail or session.shouldstop) and not (self.run.stopped or self.run.rate_limited):
             return f"stopped early ({session.shouldfail or session.shouldstop})"
+        transport = self.run.client.transport
+        if transport.refused:
+            unsent = sum(1 for exchange in self.run.client.exchanges.values() if exchange.unsent)
+            return (
+                f"the request budget ({transport.limits.budget}, --max-requests) was spent: {unsent} probe(s) and"
+                f" {self.run.properties.unsent} generated case(s) not sent, their checks not run"
+            )
         return ""
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Judge the run once; the exit status is the verdict's."""
-        if hasattr(session.config, "workerinput"):  # an xdist worker: its controller judges the run
+        if hasattr(session.config, "workerinput") or self.run.settings.dry_run:  # a worker's controller judges; a dry run ran nothing
             return
-        self.verdict = judge(self.run, interrupted=exitstatus == pytest.ExitCode.INTERRUPTED, left_out=self.left_out(session))
+        stopped_by_target = bool(self.run.stopped or self.run.rate_limited)  # pytest counts any stop as an interruption
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and not stopped_by_target
+        self.verdict = judge(self.run, interrupted=interrupted, left_out=self.left_out(session))
         self.finish_recording(self.verdict)
         if exitstatus in DECIDED:
             session.exitstatus = pytest.ExitCode(self.verdict.exit_code)

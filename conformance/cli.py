@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 
 import pytest
 
-from conformance import __version__, drift, selftest
+from conformance import __version__, drift, interrupt, selftest
 from conformance.cassette import CassetteError
 from conformance.checks import REGISTRY
 from conformance.console import EXIT_INTERRUPTED
@@ -108,7 +108,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
 
 def run_suite(args: argparse.Namespace) -> int:
     code = pytest.ExitCode(pytest.main(pytest_arguments(args)))
-    if code == pytest.ExitCode.INTERRUPTED:  # also when Ctrl-C came before any test, and pytest printed nothing
+    if code == pytest.ExitCode.INTERRUPTED and interrupt.received():  # also when Ctrl-C came before any test
         print("rtk-conformance: run interrupted", file=sys.stderr)
     return PYTEST_EXIT.get(code, EXIT_USAGE)
 

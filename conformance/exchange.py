@@ -65,6 +65,7 @@ class Exchange:
     response: Received | None  # None: no HTTP response (the error says why)
     error: str = ""
     secret: str = field(default="", repr=False)  # the token, only to redact it
+    unsent: bool = False  # never sent: the run's request budget was spent (the error says so)
 
     def request_line(self) -> str:
         return self.request.curl(self.secret)

@@ -25,6 +25,11 @@ def install() -> None:
     signal.signal(signal.SIGINT, _raise_interrupted)
 
 
+def received() -> bool:
+    """Whether Ctrl-C was pressed during this process."""
+    return _received
+
+
 def raise_if_swallowed() -> None:
     """Raise again a Ctrl-C that landed in a garbage-collector callback (Hypothesis keeps one), where Python
     reports the exception as unraisable and goes on: called between tests, it stops the run there."""

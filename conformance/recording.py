@@ -30,7 +30,7 @@ ACCOUNT_PLACEHOLDER, APP_PLACEHOLDER = "REDACTED-ACCOUNT-ID", "REDACTED-APP-ID"
 
 def wanted(settings: Settings, seed: int, edition: str) -> dict[str, Any]:
     profile = settings.property_profile
-    return request_settings(profile.name, seed, profile.max_examples, edition, settings.method_probes)
+    return request_settings(profile.name, seed, profile.max_examples, edition, settings.sends_other_methods)
 
 
 def compared(settings: Settings, seed: int) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from conformance.recording import cassette_for, replay_target
 from conformance.redaction import hidden_from_logs
 from conformance.settings import AUTO_EDITION, Settings
 from conformance.targets import Client, Target, open_target
-from conformance.transport import Limits, Transport
+from conformance.transport import Limits, RateLimited, TargetStopped, Transport
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,11 @@ class Run:
         """Why the run stopped before its end (the target stopped answering, the run's deadline), or ''."""
         return self.client.transport.stopped
 
+    @property
+    def rate_limited(self) -> str:
+        """Why the run stopped on a 429 it would not wait out, or ''."""
+        return self.client.transport.rate_limited
+
     def saw_200(self) -> bool:
         explicit = any(e.response is not None and e.response.status == 200 for e in self.client.exchanges.values())
         return explicit or any(r.status == 200 for r in self.properties.results)
@@ -79,11 +84,16 @@ def choose_edition(settings: Settings, target: Target, client: Client, probes: l
         return settings.edition, "asked"
     if target.edition:
         return target.edition, "recorded"
-    for probe in (p for p in probes if p.kind == "session"):
-        response = client.exchange(probe).response
-        if response is not None and response.status == 200 and response.json is not NO_JSON:
-            found = editions_of(response.json, load_contract())
-            return (found[0], "detected") if found else (DEFAULT_EDITION, "assumed: the first 200 body is in no edition")
+    if settings.dry_run:
+        return DEFAULT_EDITION, "assumed: a dry run sends nothing to detect it from"
+    try:
+        for probe in (p for p in probes if p.kind == "session"):
+            response = client.exchange(probe).response
+            if response is not None and response.status == 200 and response.json is not NO_JSON:
+                found = editions_of(response.json, load_contract())
+                return (found[0], "detected") if found else (DEFAULT_EDITION, "assumed: the first 200 body is in no edition")
+    except (RateLimited, TargetStopped):  # the first test meets it again, and stops the run
+        pass
     return DEFAULT_EDITION, "assumed: no 200 body to detect it from"
 
 
@@ -94,7 +104,7 @@ def contradictions(contract: Contract, ids: Ids) -> list[Contradiction]:
 
 
 def limits_of(settings: Settings) -> Limits:
-    return Limits(settings.timeout, settings.max_body, settings.tls_verify, settings.deadline)
+    return Limits(settings.timeout, settings.max_body, settings.tls_verify, settings.deadline, settings.request_budget)
 
 
 @contextlib.contextmanager
@@ -106,7 +116,7 @@ def start_run(settings: Settings) -> Iterator[Run]:
         recording = stack.enter_context(cassette_for(settings, target, seed)) if settings.cassette else None
         transport = stack.enter_context(contextlib.closing(Transport(limits_of(settings))))
         client = Client(target, load_contract(), transport)
-        probes = build_probes(load_contract(), target.ids, settings.method_probes)
+        probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
         edition, source = choose_edition(settings, target, client, probes)
         if recording is not None:
             recording.settings["edition"] = edition  # what a replay checks; known only now

@@ -6,15 +6,18 @@ command line > environment > ini > default.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.profiles import PROFILES, Profile
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 AUTO_EDITION = "auto"  # detect the edition from the first 200 body
+AUTO_PROFILE, LIVE = "auto", "live"  # live for a target that is not on loopback
 REPORT_FORMATS = (".json", ".md", ".html")
 
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
@@ -44,8 +47,13 @@ class Settings:
     ca_bundle: str = option("", "CA certificates (PEM) to verify the target's TLS certificate, e.g. a self-signed mock's", metavar="PATH")
     insecure: bool = option(False, "do not verify the target's TLS certificate (a warning says so)")
     profile: str = option(
-        "ci", "property tests: ci (deterministic), thorough (many random cases), live (bounded)", metavar="ci|thorough|live"
+        "auto",
+        "ci (deterministic), thorough (many random cases), live (GET only, at most 150 requests); "
+        "auto: live for a URL target that is not on loopback, else ci",
+        metavar="auto|ci|thorough|live",
     )
+    max_requests: int = option(0, "requests a run sends at most, generated ones included; 0 keeps the profile's", metavar="N")
+    dry_run: bool = option(False, "print every request the run would send, token hidden, and send nothing")
     max_examples: int = option(0, "fuzzing cases of the property layer; 0 keeps the profile's number", metavar="N")
     cassette: str = option("", "record to, or replay from, this cassette (vcrpy YAML)", metavar="PATH")
     record_mode: str = option(
@@ -77,6 +85,15 @@ class Settings:
     @property
     def property_profile(self) -> Profile:
         return PROFILES[self.profile].with_max_examples(self.max_examples or None)
+
+    @property
+    def request_budget(self) -> int:
+        """Requests the run sends at most (0: no limit)."""
+        return self.max_requests or self.property_profile.max_requests
+
+    @property
+    def sends_other_methods(self) -> bool:
+        return self.method_probes and not self.property_profile.get_only
 
     def property_seed(self) -> int:
         return self.seed if self.seed >= 0 else self.property_profile.resolved_seed()
@@ -146,6 +163,8 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
         elif ini.get(name):
             values[name] = parse(setting, ini[name], f"ini key conformance_{name}")
     settings = Settings(**values)
+    if settings.profile == AUTO_PROFILE:
+        settings = dataclasses.replace(settings, profile=LIVE if _remote(settings.target) else "ci")
     for name in ("timeout", "deadline", "max_body"):
         if getattr(settings, name) <= 0:
             raise SettingsError(f"{name.replace('_', '-')} must be positive, got {getattr(settings, name)}")
@@ -153,6 +172,8 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
         raise SettingsError("--ca-bundle and --insecure exclude each other: verify against the bundle, or not at all")
     if settings.ca_bundle and not Path(settings.ca_bundle).is_file():
         raise SettingsError(f"--ca-bundle {settings.ca_bundle}: no such file (CA certificates in PEM)")
+    if settings.max_requests < 0:
+        raise SettingsError(f"max-requests must be 0 or more, got {settings.max_requests}")
     if settings.profile not in PROFILES:
         raise SettingsError(f"profile must be one of {', '.join(PROFILES)}, got {settings.profile!r}")
     if settings.record_mode not in RECORD_MODES:
@@ -169,6 +190,12 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
     if settings.max_examples < 0:
         raise SettingsError(f"max-examples must be 0 or more, got {settings.max_examples}")
     return settings
+
+
+def _remote(target: str) -> bool:
+    """A URL target that is not on loopback: probably the live API, or someone's shared server."""
+    host = urlsplit(target).hostname or ""
+    return target != "embedded" and host not in ("localhost", "::1") and not host.startswith("127.")
 
 
 def _from_cli(setting: Any, value: Any) -> Any:

@@ -21,7 +21,7 @@ from conformance.mock.data import DataFileError
 from conformance.mock.server import serve_in_thread
 from conformance.probes import Ids, Probe, authorization
 from conformance.settings import AUTO_EDITION, TOKEN_ENV, Settings
-from conformance.transport import BodyTooLarge, Limits, Transport, TransportFailure
+from conformance.transport import BodyTooLarge, BudgetSpent, Limits, RateLimited, Transport, TransportFailure
 
 PREFLIGHT_TIMEOUT = 5.0
 
@@ -73,7 +73,8 @@ def url_target(settings: Settings, environ: dict[str, str]) -> Target:
     if missing:
         raise TargetError(f"a URL target needs {', '.join(missing)} (or their CLOUDFLARE_ACCOUNT_ID/CONFORMANCE_* variables)")
     token = read_token(environ, settings.token_env)
-    preflight(url, settings)
+    if not settings.dry_run:
+        preflight(url, settings)
     label = url + (" (TLS not verified: --insecure)" if settings.insecure else "")
     return Target(label, url, token, Ids(settings.account_id, settings.app_id, settings.session_id))
 
@@ -111,8 +112,8 @@ def preflight(url: str, settings: Settings) -> None:
         raise TargetError(f"cannot use --ca-bundle {settings.ca_bundle}: {exc}") from None
     try:
         transport.send("GET", url, {})
-    except BodyTooLarge:
-        pass  # an answer all the same
+    except (BodyTooLarge, RateLimited):
+        pass  # an answer all the same: the run says what it makes of it
     except TransportFailure as failure:
         raise TargetError(f"cannot reach {url}: {failure}. Is the server running, and is --target right?") from None
     finally:
@@ -139,6 +140,8 @@ class Client:
             return Exchange(probe.name, request, received, secret=self.target.token)
         except TransportFailure as failure:
             return Exchange(probe.name, request, None, error=str(failure), secret=self.target.token)
+        except BudgetSpent as spent:
+            return Exchange(probe.name, request, None, error=str(spent), secret=self.target.token, unsent=True)
         except CannotOverwriteExistingCassetteException as miss:
             return Exchange(probe.name, request, None, error=replay_miss(miss), secret=self.target.token)
 

@@ -13,6 +13,8 @@ from typing import Any
 
 import httpx
 
+from conformance.pacing import RETRY_AFTER_CAP, pause_for, retry_after
+
 MiB = 1024 * 1024
 BREAKER_THRESHOLD = 5  # consecutive requests without an HTTP answer
 
@@ -21,8 +23,16 @@ class TransportFailure(Exception):
     """No HTTP answer to one request; the message says why, in one line."""
 
 
+class RateLimited(Exception):
+    """The target rate-limits the run for longer than it waits: the run stops here, inconclusive."""
+
+
 class BodyTooLarge(TransportFailure):
     """An answer whose body is past the limit: the target answers, so the run goes on."""
+
+
+class BudgetSpent(Exception):
+    """The run's request budget is spent: this request is not sent."""
 
 
 class TargetStopped(Exception):
@@ -35,6 +45,7 @@ class Limits:
     max_body: int = MiB  # bytes of a response body, after decoding
     verify: bool | str = True  # TLS: verify against the system's CAs, a CA bundle file, or not at all (--insecure)
     run_deadline: float = 0.0  # seconds for the whole run; 0: none
+    budget: int = 0  # requests at most; 0: no limit
 
 
 @dataclass
@@ -42,7 +53,11 @@ class Transport:
     limits: Limits
     started: float = field(default_factory=time.monotonic)
     failures_in_a_row: int = 0
+    sent: int = 0
+    refused: int = 0  # requests not sent: the budget was spent
     stopped: str = ""  # why the run stopped, or ''
+    rate_limited: str = ""  # why the run stopped on a 429, or ''
+    _pause: float = 0.0  # seconds to wait before the next request (the target's Ratelimit header)
     _socket: Any = None  # the socket of the connection in use, to cut it at the deadline
 
     def __post_init__(self) -> None:
@@ -53,8 +68,27 @@ class Transport:
     def send(self, method: str, url: str, headers: dict[str, str], **request: Any) -> httpx.Response:
         """The target's answer, its body read in full, or TransportFailure; TargetStopped ends the run.
 
+        A 429 is waited out once when its Retry-After is short; otherwise the run stops as rate limited.
         `request` takes what else httpx sends: params, content, json."""
+        for attempt in (1, 2):
+            response = self._send_once(method, url, headers, request)
+            wait = retry_after(response.headers)
+            if response.status_code != 429:
+                return response
+            if attempt == 2 or wait is None or wait > RETRY_AFTER_CAP:
+                asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After"
+                self.rate_limited = f"the target answered 429 ({asked}); the run waits {RETRY_AFTER_CAP:g} s at most, once"
+                raise RateLimited(self.rate_limited)
+            time.sleep(wait)
+        raise AssertionError("unreachable")
+
+    def _send_once(self, method: str, url: str, headers: dict[str, str], request: dict[str, Any]) -> httpx.Response:
         self._check_run_deadline()
+        time.sleep(self._pause)
+        if self.limits.budget and self.sent >= self.limits.budget:
+            self.refused += 1
+            raise BudgetSpent(f"not sent: the request budget of {self.limits.budget} (--max-requests) is spent")
+        self.sent += 1
         try:
             response = self._bounded(method, url, headers, request)
         except BodyTooLarge:
@@ -66,14 +100,14 @@ class Transport:
                 self.stopped = f"{self.failures_in_a_row} requests in a row got no HTTP response"
             raise
         self.failures_in_a_row = 0
+        self._pause = pause_for(response.headers)
         return response
 
-    def raise_if_stopped(self) -> None:
+    def _check_run_deadline(self) -> None:
+        if self.rate_limited:
+            raise RateLimited(self.rate_limited)
         if self.stopped:
             raise TargetStopped(self.stopped)
-
-    def _check_run_deadline(self) -> None:
-        self.raise_if_stopped()
         if self.limits.run_deadline and time.monotonic() - self.started > self.limits.run_deadline:
             self.stopped = f"the run's deadline ({self.limits.run_deadline:g} s, --deadline) passed"
             raise TargetStopped(self.stopped)

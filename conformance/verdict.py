@@ -65,7 +65,7 @@ def counted(failures: list[Failure]) -> str:
 
 def statuses(run: Run) -> Counter[int | None]:
     """Every answer's status, explicit and property-based (None: no HTTP response)."""
-    explicit = [e.response.status if e.response else None for e in run.client.exchanges.values()]
+    explicit = [e.response.status if e.response else None for e in run.client.exchanges.values() if not e.unsent]
     return Counter(explicit + [r.status for r in run.properties.results])
 
 
@@ -103,6 +103,9 @@ def judge(run: Run, interrupted: bool = False, left_out: str = "") -> Verdict:
     advisory = [f for f in failures if f not in fatal]
     if interrupted:
         return Verdict(INTERRUPTED, "the run was interrupted before it ended; nothing is concluded", 2, fatal, advisory)
+    if run.rate_limited:
+        reason = f"rate limited: {run.rate_limited}; wait, then run again with fewer requests (--max-requests)"
+        return Verdict(INCONCLUSIVE, reason, 1, fatal, advisory)
     if run.stopped:
         return Verdict(INCONCLUSIVE, f"the target stopped answering: {run.stopped}; the run stopped there", 2, fatal, advisory)
     if left_out and not (run.outcomes or run.properties.results):

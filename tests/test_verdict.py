@@ -36,6 +36,7 @@ def fake_run(statuses: list[int | None], failed: list[tuple[str, str]] = (), str
     return SimpleNamespace(
         client=SimpleNamespace(exchanges=exchanges),
         stopped="",
+        rate_limited="",
         crashes=[],
         properties=SimpleNamespace(results=[]),
         outcomes=outcomes,

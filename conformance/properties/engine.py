@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 from typing import Any
 
+import httpx
 from schemathesis.core.transport import Response
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from vcr.errors import CannotOverwriteExistingCassetteException
@@ -20,7 +22,7 @@ from conformance.properties.generate import Generated, generate, load_operation
 from conformance.properties.judge import DATA_ACCEPTANCE, Finding, exchange_of, failures_of, in_other_edition, our_checks
 from conformance.properties.oracle import Expectation, expect
 from conformance.redaction import hide
-from conformance.transport import Transport, TransportFailure
+from conformance.transport import BudgetSpent, Transport, TransportFailure
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class PropertyLayer:
     seed: int
     transport: Transport
     results: list[CaseResult] = field(default_factory=list)
+    unsent: int = 0  # cases not sent: the run's request budget was spent
     _generated: dict[str, Generated] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -53,14 +56,22 @@ class PropertyLayer:
         self.checks = our_checks(self.contract, self.token)
 
     def cases(self, phase: str, mode: str) -> list[Any]:
+        """The cases of one phase and mode, in order; GET only in a read-only profile (live)."""
         if phase not in self._generated:
             self._generated[phase] = generate(self.operation, phase, self.seed, self.ids, edges(self.contract))
-        return [c for c in self._generated[phase].cases if c.meta.generation.mode.value == mode]
+        cases = [c for c in self._generated[phase].cases if c.meta.generation.mode.value == mode]
+        return [c for c in cases if c.method.upper() == "GET"] if self.profile.get_only else cases
 
     def run(self, phase: str, mode: str) -> list[CaseResult]:
         """Send every case of one phase and mode, in order, and judge each answer."""
-        results = [self.judge(phase, mode, case) for case in self.cases(phase, mode)]
-        self.results += results
+        cases, results = self.cases(phase, mode), []
+        try:
+            for case in cases:
+                results.append(self.judge(phase, mode, case))
+        except BudgetSpent:
+            self.unsent += len(cases) - len(results)
+        finally:  # kept when the run stops here too (the target stopped answering, rate limited)
+            self.results += results
         return results
 
     def judge(self, phase: str, mode: str, case: Any) -> CaseResult:
@@ -83,11 +94,21 @@ class PropertyLayer:
 
     def send(self, case: Any, headers: dict[str, str]) -> Any:
         """One case through the run's transport (one origin, bounded), as schemathesis would have sent it."""
+        method, url, sent_headers, extra = self._request_of(case, headers)
+        return self.transport.send(method, url, sent_headers, **extra)
+
+    def curl(self, case: Any) -> str:
+        """The curl line of a case as the run would send it, the token shown as its environment variable."""
+        method, url, _, extra = self._request_of(case, {})
+        full = str(httpx.Request(method, url, params=extra.get("params")).url)
+        return _curl(SimpleNamespace(method=method, url=full, headers={"Authorization": f"Bearer {self.token}"}), self.token)
+
+    def _request_of(self, case: Any, headers: dict[str, str]) -> tuple[str, str, dict[str, str], dict[str, Any]]:
         sent = case.as_transport_kwargs(base_url=self.base_url, headers=headers)
         extra = {name: sent[name] for name in ("params", "json") if sent.get(name) is not None}
         if sent.get("data") is not None:
             extra["content"] = sent["data"]
-        return self.transport.send(sent["method"], sent["url"], sent["headers"], **extra)
+        return sent["method"], sent["url"], sent["headers"], extra
 
     def counts(self) -> Counter[tuple[str, str, str]]:
         """(phase, mode, status class) -> cases: what the summary prints."""
