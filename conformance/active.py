@@ -148,11 +148,14 @@ class ActiveRun:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     def finish_recording(self, verdict: Verdict) -> None:
-        """A recording is written only when the run ended whole; otherwise the cassette there stays as it was."""
+        """A recording is written only when the run ended whole, or when a selection (-k, -m, a budget) records
+        what it ran without replacing a cassette; otherwise the cassette there stays as it was."""
         recording = self.run.recording
         if recording is None or self.run.settings.replaying:
             return
-        recording.complete = verdict.name not in (INTERRUPTED, PARTIAL) and not self.run.stopped
+        overwrites = self.run.settings.record_mode == "all" and Path(self.run.settings.cassette).exists()
+        whole = verdict.name != INTERRUPTED and not self.run.stopped
+        recording.complete = whole and not (verdict.name == PARTIAL and overwrites)  # a part never replaces a whole
         if not recording.complete:
             print(f"rtk-conformance: cassette {self.run.settings.cassette} left as it was: the run did not end whole", file=sys.stderr)
 

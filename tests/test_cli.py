@@ -246,8 +246,9 @@ def test_help_shows_each_options_variable_and_default() -> None:
 
 def test_a_run_in_a_log_prints_no_row_of_dots(tmp_path: Path) -> None:
     result = run_cli("run", "--", "-k", "enums", cwd=tmp_path)
-    first = next(line for line in result.stdout.splitlines() if line.strip())
-    assert "RealtimeKit conformance" in first
+    first, second = [line for line in result.stdout.splitlines() if line.strip()][:2]
+    assert first == "Plan: 8 requests (8 explicit, 0 generated)"
+    assert "RealtimeKit conformance" in second
 
 
 def test_a_run_on_a_terminal_shows_progress_per_category(tmp_path: Path) -> None:

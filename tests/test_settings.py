@@ -77,8 +77,8 @@ def test_profiles_and_overrides() -> None:
 
 
 def test_defaults() -> None:
-    assert resolve({}, {}, {}) == Settings()
-    assert Settings().edition == "auto"
+    assert resolve({}, {}, {}) == Settings(profile="ci")  # auto: the embedded mock is on loopback
+    assert Settings().edition == "auto" and Settings().profile == "auto"
     assert Settings().embedded and Settings().method_probes and not Settings().strict
 
 
@@ -104,4 +104,4 @@ def test_one_declaration_makes_every_flag() -> None:
     parsed = vars(parser.parse_args(argv))
     assert sorted(parsed) == sorted(f"conformance_{s.name}" for s in SETTINGS)
     settings = resolve({k.removeprefix("conformance_"): v for k, v in parsed.items()}, {}, {})
-    assert settings == Settings("http://x", "a", "b", ("s", "t"), True, False, 3.0)
+    assert settings == Settings("http://x", "a", "b", ("s", "t"), True, False, 3.0, profile="live")  # x: not loopback
