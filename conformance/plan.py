@@ -21,6 +21,7 @@ class Plan:
         budget = run.settings.request_budget
         limit = f"; at most {budget} (--max-requests)" if budget else ""
         methods = "; GET only" if run.settings.property_profile.get_only else ""
+        methods += "; generated cases from the cache" if run.properties.from_cache else ""
         total = len(self.probes) + len(self.cases)
         return f"Plan: {total} requests ({len(self.probes)} explicit, {len(self.cases)} generated){limit}{methods}"
 

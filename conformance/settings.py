@@ -54,6 +54,7 @@ class Settings:
     )
     max_requests: int = option(0, "requests a run sends at most, generated ones included; 0 keeps the profile's", metavar="N")
     dry_run: bool = option(False, "print every request the run would send, token hidden, and send nothing")
+    fresh: bool = option(False, "generate the property cases anew instead of reading them from the cache (ci and live)")
     max_examples: int = option(0, "fuzzing cases of the property layer; 0 keeps the profile's number", metavar="N")
     cassette: str = option("", "record to, or replay from, this cassette (vcrpy YAML)", metavar="PATH")
     record_mode: str = option(

@@ -16,7 +16,8 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 from conformance.cassette import replay_miss
 from conformance.contract import Contract
 from conformance.probes import Ids
-from conformance.profiles import Profile
+from conformance.profiles import MODES, Profile
+from conformance.properties import corpus
 from conformance.properties.config import edges
 from conformance.properties.generate import Generated, generate, load_operation
 from conformance.properties.judge import DATA_ACCEPTANCE, Finding, exchange_of, failures_of, in_other_edition, our_checks
@@ -49,18 +50,39 @@ class PropertyLayer:
     transport: Transport
     results: list[CaseResult] = field(default_factory=list)
     unsent: int = 0  # cases not sent: the run's request budget was spent
-    _generated: dict[str, Generated] = field(default_factory=dict)
+    fresh: bool = False  # generate anew, whatever the corpus cache holds
+    from_cache: set[str] = field(default_factory=set)  # the phases whose cases came from the cache
+    _by_mode: dict[str, dict[str, list[Any]]] = field(default_factory=dict)  # phase -> mode -> cases
 
     def __post_init__(self) -> None:
         self.operation = load_operation(self.contract, self.ids, self.profile, self.seed)
         self.checks = our_checks(self.contract, self.token)
 
     def cases(self, phase: str, mode: str) -> list[Any]:
-        """The cases of one phase and mode, in order; GET only in a read-only profile (live)."""
-        if phase not in self._generated:
-            self._generated[phase] = generate(self.operation, phase, self.seed, self.ids, edges(self.contract))
-        cases = [c for c in self._generated[phase].cases if c.meta.generation.mode.value == mode]
+        """The cases of one phase and mode, in order; GET only in a read-only profile (live).
+
+        Split by mode once, as generated: sending a case may revalidate its metadata, and a case must not
+        move to the other mode's list once the first is sent."""
+        if phase not in self._by_mode:
+            generated = self._cached(phase) or generate(self.operation, phase, self.seed, self.ids, edges(self.contract))
+            if self.profile.deterministic and phase not in self.from_cache:
+                corpus.store(self._corpus_key(phase), generated.cases)
+            self._by_mode[phase] = {m: [c for c in generated.cases if c.meta.generation.mode.value == m] for m in MODES}
+        cases = self._by_mode[phase][mode]
         return [c for c in cases if c.method.upper() == "GET"] if self.profile.get_only else cases
+
+    def _cached(self, phase: str) -> Generated | None:
+        """The phase's cases from the corpus cache (deterministic profiles only), or None."""
+        if self.fresh or not self.profile.deterministic:
+            return None
+        cases = corpus.load(self._corpus_key(phase), self.operation)
+        if cases is None:
+            return None
+        self.from_cache.add(phase)
+        return Generated(phase, cases)
+
+    def _corpus_key(self, phase: str) -> str:
+        return corpus.key(self.contract, self.profile, self.seed, self.ids, phase)
 
     def run(self, phase: str, mode: str) -> list[CaseResult]:
         """Send every case of one phase and mode, in order, and judge each answer."""

@@ -1,0 +1,70 @@
+"""Generated cases kept between runs. A deterministic profile's cases depend only on the contract, the profile, the
+seed, the ids and the versions of the suite, schemathesis and Hypothesis: they are generated once, kept in the
+user's cache directory under a key of all of these, and reused while none changes (`--fresh` generates anew).
+Generation is most of the property layer's time; a cached run sends exactly the requests a fresh one sends."""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import pickle
+import tempfile
+from importlib.metadata import version
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+from requests.structures import CaseInsensitiveDict
+from schemathesis.generation.case import Case
+
+import conformance
+from conformance.cassette import contract_sha256
+from conformance.contract import Contract
+from conformance.probes import Ids
+from conformance.profiles import Profile
+
+FIELDS = ("method", "path", "id", "path_parameters", "query", "body", "media_type", "meta")  # and the headers
+
+
+def cache_dir() -> Path:
+    return Path(platformdirs.user_cache_dir("rtk-conformance")) / "corpus"
+
+
+def key(contract: Contract, profile: Profile, seed: int, ids: Ids, phase: str) -> str:
+    """Everything the cases of one phase depend on, hashed: another value of any of them is another corpus."""
+    parts = [contract_sha256(), contract.edition, profile.name, profile.max_examples, seed, list(ids.__dict__.values()), phase]
+    parts += [conformance.__version__, version("schemathesis"), version("hypothesis")]
+    return hashlib.sha256(json.dumps(parts, default=list).encode()).hexdigest()[:32]
+
+
+def load(name: str, operation: Any) -> list[Any] | None:
+    """The kept cases, rebuilt for `operation`; None when there are none or they cannot be read."""
+    path = cache_dir() / f"{name}.pickle"
+    try:
+        records = pickle.loads(path.read_bytes())  # our own file, in the user's own cache directory
+        return [_case(operation, record) for record in records]
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def store(name: str, cases: list[Any]) -> None:
+    """Keep the cases (atomically); a cache that cannot be written only costs the next run its generation."""
+    folder = cache_dir()
+    with contextlib.suppress(OSError):
+        folder.mkdir(parents=True, exist_ok=True)
+        records = [{field: getattr(case, field) for field in FIELDS} | {"headers": dict(case.headers or {})} for case in cases]
+        with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False) as handle:
+            handle.write(pickle.dumps(records))
+        os.replace(handle.name, folder / f"{name}.pickle")
+
+
+def _case(operation: Any, record: dict[str, Any]) -> Case[Any]:
+    headers = CaseInsensitiveDict(record["headers"])
+    fields = {name: record[name] for name in ("path_parameters", "query", "body", "media_type", "meta")}
+    case = Case(operation, record["method"], record["path"], id=record["id"], headers=headers, **fields)
+    # The metadata keeps hashes of the data it was validated against, and Python's string hashes differ from one
+    # process to the next: without this, every kept case would be revalidated, and some would change mode.
+    case._record_starting_state()
+    return case
