@@ -16,6 +16,8 @@ from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import Reply, Request
 from tests.conftest import clean_env, run_cli, target_of
 
+pytestmark = pytest.mark.slow
+
 
 class SlowMock(ReferenceMock):
     """The reference mock, 20 ms per answer: a recording takes long enough to be interrupted in the middle."""

@@ -6,9 +6,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import Reply, Request
 from tests.conftest import run_cli, target_of
+
+pytestmark = pytest.mark.slow
 
 
 class Recorder(ReferenceMock):

@@ -12,6 +12,7 @@ import pytest
 from tests import faults
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.slow
 CANARY = "canary-token-5f0d1c"
 IDS = ["--account-id", "023e105f4ecef8ad9ca31a8372d0c353", "--app-id", "rtk-reference-mock-app-01", "--session-id", "s-1"]
 FAST = ["--timeout", "1", "--max-examples", "5"]

@@ -13,6 +13,7 @@ from conformance.mock import ReferenceMock, load_data
 from conformance.mutants import CATALOGUE, MUTANTS, Mutant
 from tests.conftest import run_cli
 
+pytestmark = pytest.mark.slow
 FAST = ["--max-examples", "50"]
 Scored = tuple[list[selftest.Outcome], list[selftest.Verdict]]
 
