@@ -97,7 +97,7 @@ class Transport:
         except TransportFailure:
             self.failures_in_a_row += 1
             if self.failures_in_a_row >= BREAKER_THRESHOLD:
-                self.stopped = f"{self.failures_in_a_row} requests in a row got no HTTP response"
+                self.stopped = f"the target stopped answering: {self.failures_in_a_row} requests in a row got no HTTP response"
             raise
         self.failures_in_a_row = 0
         self._pause = pause_for(response.headers)

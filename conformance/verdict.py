@@ -107,7 +107,7 @@ def judge(run: Run, interrupted: bool = False, left_out: str = "") -> Verdict:
         reason = f"rate limited: {run.rate_limited}; wait, then run again with fewer requests (--max-requests)"
         return Verdict(INCONCLUSIVE, reason, 1, fatal, advisory)
     if run.stopped:
-        return Verdict(INCONCLUSIVE, f"the target stopped answering: {run.stopped}; the run stopped there", 2, fatal, advisory)
+        return Verdict(INCONCLUSIVE, f"{run.stopped}; the run stopped there", 2, fatal, advisory)
     if left_out and not (run.outcomes or run.properties.results):
         return Verdict(PARTIAL, f"{left_out}: nothing was checked", 1)
     name, reason = _outcome(run, fatal, advisory)

@@ -4,6 +4,7 @@ by the server; the plan is printed before anything is sent; a dry run prints eve
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -107,3 +108,20 @@ def test_a_short_retry_after_is_waited_out_and_the_run_goes_on(serve: Any, data:
 )
 def test_rate_limit_headers_are_read_as_cloudflare_sends_them(headers: dict[str, str], retry: float | None, pause: float) -> None:
     assert (retry_after(headers), pause_for(headers)) == (retry, pause)
+
+
+class SlowMock(ReferenceMock):
+    """The reference mock, 20 ms per answer."""
+
+    def respond(self, request: Request) -> Reply:
+        time.sleep(0.02)
+        return super().respond(request)
+
+
+def test_past_the_runs_deadline_it_stops_with_exit_2(serve: Any, data: MockData, tmp_path: Path) -> None:
+    args, env = target_of(serve(SlowMock(data)), data)
+    began = time.monotonic()
+    result = run_cli("run", *args, "--deadline", "2", env=env, cwd=tmp_path)
+    assert result.returncode == 2, result.stdout[-2000:]
+    assert "\nVerdict: INCONCLUSIVE: the run's deadline (2 s, --deadline) passed; the run stopped there\n" in result.stdout
+    assert time.monotonic() - began < 30
