@@ -12,11 +12,12 @@ from urllib.parse import quote
 from conformance.cassette import DROPPED_REQUEST_HEADERS, DROPPED_RESPONSE_HEADERS, credential_class
 
 HIDDEN = "[REDACTED]"
+SHORTEST_SECRET = 8  # a shorter "token" (a test's "t") is in every word: hiding it would garble all text, and hide nothing
 
 
 def hide(text: str, secret: str) -> str:
     """`text` without the secret, as sent or percent-encoded."""
-    if not secret:
+    if len(secret) < SHORTEST_SECRET:
         return text
     for form in {secret, quote(secret, safe="")}:
         text = text.replace(form, HIDDEN)

@@ -16,6 +16,7 @@ import httpx
 from conformance.pacing import RETRY_AFTER_CAP, pause_for, retry_after
 
 MiB = 1024 * 1024
+TOO_LARGE = "the response body is larger than"  # how a BodyTooLarge message starts
 BREAKER_THRESHOLD = 5  # consecutive requests without an HTTP answer
 
 
@@ -132,7 +133,7 @@ class Transport:
         for chunk in response.iter_bytes():
             body += chunk
             if len(body) > self.limits.max_body:
-                raise BodyTooLarge(f"the response body is larger than {self.limits.max_body} bytes (--max-body)")
+                raise BodyTooLarge(f"{TOO_LARGE} {self.limits.max_body} bytes (--max-body)")
         return bytes(body)
 
     def _cut(self, cut: threading.Event) -> None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from conformance.checks import REGISTRY
 from conformance.run import Run
+from conformance.transport import TOO_LARGE
 
 PRODUCTION = "production"  # the category of checks that compare failures with what production answers
 CONFORMS, WITH_ADVISORIES, VIOLATES = "CONFORMS", "CONFORMS WITH ADVISORIES", "VIOLATES"
@@ -88,9 +89,9 @@ def inconclusive(run: Run) -> str:
         limited = [e.response for e in run.client.exchanges.values() if e.response and e.response.status == 429]
         wait = f" (Retry-After: {limited[0].headers.get('retry-after', '?')} s)" if limited else ""
         return f"rate limited: {seen[429]} of {sum(seen.values())} requests got 429{wait}; wait, then run again with fewer requests"
-    if seen[None]:
-        errors = [e.error for e in run.client.exchanges.values() if e.response is None] or ["see the failures"]
-        return f"the target stopped answering: {seen[None]} requests got no HTTP response (first: {errors[0]})"
+    errors = [e.error for e in run.client.exchanges.values() if e.response is None and not e.unsent]
+    if seen[None] and not (errors and all(e.startswith(TOO_LARGE) for e in errors)):  # a body too large is an answer
+        return f"the target stopped answering: {seen[None]} requests got no HTTP response (first: {(errors or ['see the failures'])[0]})"
     if sum(seen.values()) and not run.saw_200():
         return "no 200 response was seen, so no session body could be checked"
     return ""
