@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -59,7 +60,8 @@ def st_run(base_url: str, cases: int) -> tuple[int, float]:
     token = load_data().token
     command = [st, "run", str(FRAGMENT), "--url", base_url, "-H", f"Authorization: Bearer {token}", "-n", str(cases)]
     command += ["--phases", "fuzzing", "--generation-deterministic", "--no-color"]
-    output = subprocess.run(command, capture_output=True, text=True, timeout=600).stdout
+    with tempfile.TemporaryDirectory() as elsewhere:  # st keeps a cache of its own in the current directory
+        output = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=elsewhere).stdout
     generated = re.search(r"(\d+) generated", output)
     took = re.search(r" in ([\d.]+)s", output)
     if generated is None or took is None:
