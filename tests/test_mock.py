@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import socket
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.mock import MockData, ReferenceMock, load_data
+from conformance.mock import MockData, ReferenceMock, load_data, server
 from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError
 from conformance.mock.ratelimit import RateLimiter
@@ -159,3 +161,18 @@ def test_a_bad_data_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
     (tmp_path / "data.json").write_text(content)
     with pytest.raises(DataFileError, match="cannot use mock data file"):
         load_data(tmp_path / "data.json")
+
+
+def test_a_connection_whose_headers_drip_is_closed_and_the_mock_answers_the_others(data: MockData, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(server, "HEADER_TIMEOUT", 0.5)
+    with serve_in_thread(ReferenceMock(data)) as root:
+        host, port = root.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=10) as slow:
+            slow.sendall(b"GET /client/v4 HTTP/1.1\r\nHost: mock\r\nX-Slow: 1\r\n")  # and never the blank line
+            began = time.monotonic()
+            assert slow.recv(1) == b""  # closed by the mock
+            assert time.monotonic() - began < 3
+        with httpx.Client() as client:  # keep-alive: a second request in time on the same connection is answered
+            url = f"{root}{BASE_PATH}/accounts/{data.account_id}/realtime/kit/{data.app_id}/sessions/{data.session_ids[0]}"
+            headers = {"Authorization": f"Bearer {data.token}"}
+            assert [client.get(url, headers=headers).status_code for _ in range(2)] == [200, 200]
