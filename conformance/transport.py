@@ -71,20 +71,20 @@ class Transport:
 
         A 429 is waited out once when its Retry-After is short; otherwise the run stops as rate limited.
         `request` takes what else httpx sends: params, content, json."""
-        for attempt in (1, 2):
+        response = self._send_once(method, url, headers, request)
+        wait = retry_after(response.headers)
+        if response.status_code == 429 and wait is not None and wait <= RETRY_AFTER_CAP:
+            time.sleep(wait)
             response = self._send_once(method, url, headers, request)
             wait = retry_after(response.headers)
-            if response.status_code != 429:
-                return response
-            if attempt == 2 or wait is None or wait > RETRY_AFTER_CAP:
-                asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After"
-                self.rate_limited = f"the target answered 429 ({asked}); the run waits {RETRY_AFTER_CAP:g} s at most, once"
-                raise RateLimited(self.rate_limited)
-            time.sleep(wait)
-        raise AssertionError("unreachable")
+        if response.status_code == 429:
+            asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After"
+            self.rate_limited = f"the target answered 429 ({asked}); the run waits {RETRY_AFTER_CAP:g} s at most, once"
+            raise RateLimited(self.rate_limited)
+        return response
 
     def _send_once(self, method: str, url: str, headers: dict[str, str], request: dict[str, Any]) -> httpx.Response:
-        self._check_run_deadline()
+        self._raise_if_stopped()
         time.sleep(self._pause)
         if self.limits.budget and self.sent >= self.limits.budget:
             self.refused += 1
@@ -104,7 +104,8 @@ class Transport:
         self._pause = pause_for(response.headers)
         return response
 
-    def _check_run_deadline(self) -> None:
+    def _raise_if_stopped(self) -> None:
+        """Nothing more is sent once the run is rate limited, the target stopped answering or the deadline passed."""
         if self.rate_limited:
             raise RateLimited(self.rate_limited)
         if self.stopped:

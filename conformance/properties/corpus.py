@@ -45,7 +45,7 @@ def load(name: str, operation: Any) -> list[Any] | None:
     try:
         records = pickle.loads(path.read_bytes())  # our own file, in the user's own cache directory
         return [_case(operation, record) for record in records]
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError, ValueError):
+    except (OSError, pickle.UnpicklingError, EOFError, ImportError, AttributeError, KeyError, TypeError, ValueError):
         return None
 
 
