@@ -8,6 +8,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -17,7 +18,7 @@ from conformance import selftest
 from conformance.contract import Contract, load_contract
 from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import MockData, ReferenceMock, Request, load_data
-from conformance.mock.app import BASE_PATH
+from conformance.mock.app import BASE_PATH, Reply
 from conformance.mock.server import serve_in_thread
 from conformance.probes import Ids, Probe, authorization, build_probes
 from conformance.targets import Target, build_request
@@ -114,3 +115,27 @@ def failed_checks(junit_xml: Any) -> set[str]:
     """Ids of the checks that failed in a JUnit XML report of a run: explicit tests and property tests."""
     explicit, found = selftest.failed_checks(junit_xml)
     return set(explicit | found)
+
+
+class SlowMock(ReferenceMock):
+    """The reference mock, answering each request after a pause: a run long enough to interrupt or to outlast."""
+
+    def __init__(self, data: MockData, pause: float = 0.02) -> None:
+        super().__init__(data)
+        self.pause = pause
+
+    def respond(self, request: Request) -> Reply:
+        time.sleep(self.pause)
+        return super().respond(request)
+
+
+class RecordingMock(ReferenceMock):
+    """The reference mock, keeping every request it answers, in order."""
+
+    def __init__(self, data: MockData) -> None:
+        super().__init__(data)
+        self.requests: list[Request] = []
+
+    def respond(self, request: Request) -> Reply:
+        self.requests.append(request)
+        return super().respond(request)

@@ -14,28 +14,16 @@ from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import Reply, Request
 from conformance.pacing import pause_for, retry_after
 from conformance.settings import resolve
-from tests.conftest import run_cli, target_of
-
-
-class CountingMock(ReferenceMock):
-    """The reference mock, keeping the method of every request it answers."""
-
-    def __init__(self, data: MockData) -> None:
-        super().__init__(data)
-        self.methods: list[str] = []
-
-    def respond(self, request: Request) -> Reply:
-        self.methods.append(request.method)
-        return super().respond(request)
+from tests.conftest import RecordingMock, SlowMock, run_cli, target_of
 
 
 def test_live_sends_get_only_and_at_most_its_budget(serve: Any, data: MockData, tmp_path: Path) -> None:
-    mock = CountingMock(data)
+    mock = RecordingMock(data)
     args, env = target_of(serve(mock), data)
     result = run_cli("run", *args, "--profile", "live", "--max-requests", "40", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:]
-    assert set(mock.methods) == {"GET"}
-    assert len(mock.methods) == 41  # the budget, and the preflight that makes sure something answers at all
+    assert {r.method for r in mock.requests} == {"GET"}
+    assert len(mock.requests) == 41  # the budget, and the preflight that makes sure something answers at all
     plan = (
         r"^Plan: \d+ requests \(\d+ explicit, \d+ generated\); at most 40 \(--max-requests\); GET only(; generated cases from the cache)?$"
     )
@@ -46,11 +34,11 @@ def test_live_sends_get_only_and_at_most_its_budget(serve: Any, data: MockData, 
 
 
 def test_a_dry_run_prints_every_request_and_sends_nothing(serve: Any, data: MockData, tmp_path: Path) -> None:
-    mock = CountingMock(data)
+    mock = RecordingMock(data)
     args, env = target_of(serve(mock), data)
     result = run_cli("run", *args, "--dry-run", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    assert mock.methods == []
+    assert mock.requests == []
     (plan,) = re.findall(r"^Plan: (\d+) requests", result.stdout, re.M)
     curls = [line for line in result.stdout.splitlines() if line.startswith("curl ")]
     assert len(curls) == int(plan) > 300
@@ -108,14 +96,6 @@ def test_a_short_retry_after_is_waited_out_and_the_run_goes_on(serve: Any, data:
 )
 def test_rate_limit_headers_are_read_as_cloudflare_sends_them(headers: dict[str, str], retry: float | None, pause: float) -> None:
     assert (retry_after(headers), pause_for(headers)) == (retry, pause)
-
-
-class SlowMock(ReferenceMock):
-    """The reference mock, 20 ms per answer."""
-
-    def respond(self, request: Request) -> Reply:
-        time.sleep(0.02)
-        return super().respond(request)
 
 
 def test_past_the_runs_deadline_it_stops_with_exit_2(serve: Any, data: MockData, tmp_path: Path) -> None:

@@ -13,18 +13,9 @@ from typing import Any
 import pytest
 
 from conformance.mock import MockData, ReferenceMock
-from conformance.mock.app import Reply, Request
-from tests.conftest import clean_env, run_cli, target_of
+from tests.conftest import SlowMock, clean_env, run_cli, target_of
 
 pytestmark = pytest.mark.slow
-
-
-class SlowMock(ReferenceMock):
-    """The reference mock, 20 ms per answer: a recording takes long enough to be interrupted in the middle."""
-
-    def respond(self, request: Request) -> Reply:
-        time.sleep(0.02)
-        return super().respond(request)
 
 
 @pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM], ids=["ctrl-c", "sigterm"])

@@ -9,41 +9,32 @@ from typing import Any
 import pytest
 
 from conformance.mock import MockData, ReferenceMock
-from conformance.mock.app import Reply, Request
-from tests.conftest import run_cli, target_of
+from tests.conftest import RecordingMock, run_cli, target_of
 
 pytestmark = pytest.mark.slow
 
 
-class Recorder(ReferenceMock):
-    """The reference mock, keeping every request it answers: method, raw path, query and headers (but the random id
-    schemathesis gives each case, which differs between two runs that generate)."""
-
-    def __init__(self, data: MockData) -> None:
-        super().__init__(data)
-        self.requests: list[tuple[str, str, list[tuple[str, str]], dict[str, str]]] = []
-
-    def respond(self, request: Request) -> Reply:
-        headers = {k: v for k, v in request.headers.items() if k != "x-schemathesis-testcaseid"}
-        self.requests.append((request.method, request.path, request.query, headers))
-        return super().respond(request)
+def sent(mock: RecordingMock) -> list[tuple[str, str, list[tuple[str, str]], dict[str, str]]]:
+    """What the target saw: method, raw path, query and headers, but the random id schemathesis gives each case
+    (it differs between two runs that generate)."""
+    return [(r.method, r.path, r.query, {k: v for k, v in r.headers.items() if k != "x-schemathesis-testcaseid"}) for r in mock.requests]
 
 
 def test_a_run_from_the_cache_sends_exactly_what_a_generating_run_sends(serve: Any, data: MockData, tmp_path: Path) -> None:
-    mock = Recorder(data)
+    mock = RecordingMock(data)
     args, env = target_of(serve(mock), data)
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
-    sent, plans = [], []
+    runs, plans = [], []
     for extra in ([], [], ["--fresh"]):
         mock.requests.clear()
         result = run_cli("run", *args, *extra, env=env, cwd=tmp_path)
         assert result.returncode == 0, result.stdout[-2000:]
         plans.append(result.stdout.splitlines()[0])
-        sent.append(list(mock.requests))
+        runs.append(sent(mock))
     assert [plan.endswith("; generated cases from the cache") for plan in plans] == [False, True, False]
-    assert len(sent[0]) > 300
-    assert sent[1] == sent[0]  # request by request
-    assert sent[2] == sent[0]
+    assert len(runs[0]) > 300
+    assert runs[1] == runs[0]  # request by request
+    assert runs[2] == runs[0]
     assert list((tmp_path / "cache" / "rtk-conformance" / "corpus").glob("*.pickle"))
 
 

@@ -15,13 +15,12 @@ import pytest
 from conformance.checks import by_id
 from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import MockData, ReferenceMock
-from conformance.mock.app import Reply, Request
 from conformance.mock.ratelimit import RateLimiter
 from conformance.mutants import MUTANTS
 from conformance.run import Outcome
 from conformance.settings import Settings
 from conformance.verdict import judge
-from tests.conftest import clean_env, run_cli, target_of
+from tests.conftest import SlowMock, clean_env, run_cli, target_of
 
 
 def exchange(status: int | None, error: str = "") -> Exchange:
@@ -124,14 +123,6 @@ def test_a_selection_is_partial_with_the_exit_code_of_what_ran(tmp_path: Path) -
     assert verdict_line(result.stdout) == "Verdict: PARTIAL: a selection: 8 of 214 tests ran; of what ran: CONFORMS: every check holds"
 
 
-class Slow(ReferenceMock):
-    """The reference mock, answering each request after a pause: a run to interrupt."""
-
-    def respond(self, request: Request) -> Reply:
-        time.sleep(0.05)
-        return super().respond(request)
-
-
 def test_a_selection_of_nothing_checks_nothing_and_exits_1(tmp_path: Path) -> None:
     result = run_cli("run", "--", "-k", "no-such-check", cwd=tmp_path)
     assert result.returncode == 1
@@ -139,7 +130,7 @@ def test_a_selection_of_nothing_checks_nothing_and_exits_1(tmp_path: Path) -> No
 
 
 def test_an_interrupted_run_says_so_and_exits_2(serve: Any, data: MockData, tmp_path: Path) -> None:
-    args, env = target_of(serve(Slow(data)), data)
+    args, env = target_of(serve(SlowMock(data, pause=0.05)), data)
     command = [sys.executable, "-m", "conformance", "run", *args]
     process = subprocess.Popen(command, env={**clean_env(), **env}, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
     assert process.stdout is not None

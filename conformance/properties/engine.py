@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -15,6 +14,7 @@ from vcr.errors import CannotOverwriteExistingCassetteException
 
 from conformance.cassette import replay_miss
 from conformance.contract import Contract
+from conformance.exchange import SentRequest
 from conformance.probes import Ids
 from conformance.profiles import MODES, Profile
 from conformance.properties import corpus
@@ -123,7 +123,7 @@ class PropertyLayer:
         """The curl line of a case as the run would send it, the token shown as its environment variable."""
         method, url, _, extra = self._request_of(case, {})
         full = str(httpx.Request(method, url, params=extra.get("params")).url)
-        return _curl(SimpleNamespace(method=method, url=full, headers={"Authorization": f"Bearer {self.token}"}), self.token)
+        return SentRequest(method, full, {"Authorization": f"Bearer {self.token}"}, {}).curl(self.token)
 
     def _request_of(self, case: Any, headers: dict[str, str]) -> tuple[str, str, dict[str, str], dict[str, Any]]:
         sent = case.as_transport_kwargs(base_url=self.base_url, headers=headers)
@@ -138,7 +138,5 @@ class PropertyLayer:
 
 
 def _curl(prepared: Any, token: str) -> str:
-    from conformance.exchange import SentRequest
-
     headers = {k: v for k, v in prepared.headers.items() if k.lower() in ("authorization", "content-type")}
     return SentRequest(str(prepared.method), str(prepared.url), headers, {}).curl(token)
