@@ -9,12 +9,12 @@ from conformance import interrupt
 EXIT_INTERRUPTED = 2
 
 
-def main() -> int:
+def main(argv: list[str] | None = None) -> int:
     interrupt.install()
     try:
         from conformance.cli import main as command  # loading pytest, schemathesis and the contract takes a moment
 
-        return command()
+        return command(argv)
     except KeyboardInterrupt:
         print("rtk-conformance: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED

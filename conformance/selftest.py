@@ -1,11 +1,12 @@
 """rtk-conformance selftest: run the real suite, through the CLI users run, against the reference mock
-and every mutant of the catalogue, each served on loopback, and score how many it catches."""
+and every mutant of the catalogue, each served on loopback, and score how many it catches.
+
+Each run is a process of its own, as a user's is, but not a new interpreter: where the platform has one, a fork
+server that has loaded the suite once forks a process per run (loading took longer than most runs)."""
 
 from __future__ import annotations
 
 import itertools
-import os
-import subprocess
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
+from conformance import runs
 from conformance.checks.base import CATEGORIES
 from conformance.mock import ReferenceMock, load_data
 from conformance.mock.app import BASE_PATH
@@ -75,11 +77,10 @@ def run_suite(app: Any, name: str, extra: list[str]) -> Outcome:
         report = Path(tmp) / "junit.xml"
         args = ["--target", root + BASE_PATH, "--account-id", data.account_id, "--app-id", data.app_id]
         args += [a for sid in data.session_ids for a in ("--session-id", sid)]
-        command = [sys.executable, "-m", "conformance", "run", *args, "--strict", "--junitxml", str(report), *extra]
-        env = {**os.environ, TOKEN_ENV: data.token}
-        done = subprocess.run(command, env=env, cwd=tmp, capture_output=True, text=True, timeout=600)
+        arguments = ["run", *args, "--strict", "--junitxml", str(report), *extra]
+        exit_code, stderr = runs.run(arguments, {TOKEN_ENV: data.token}, tmp)
         explicit, found = failed_checks(report) if report.exists() else (frozenset(), frozenset())
-        return Outcome(name, done.returncode, explicit, found, done.stderr.strip())
+        return Outcome(name, exit_code, explicit, found, stderr.strip())
 
 
 def failed_checks(junit_xml: Path) -> tuple[frozenset[str], frozenset[str]]:
@@ -108,7 +109,7 @@ def selftest(mutants: list[Mutant], jobs: int, extra: list[str], progress: Any =
             progress(f"[{next(done)}/{len(mutants)}] {mutant.name}: {verdict.result}")
         return verdict
 
-    with ThreadPoolExecutor(max_workers=jobs) as pool:
+    with runs.processes(jobs), ThreadPoolExecutor(max_workers=jobs) as pool:
         references = [pool.submit(run_suite, ReferenceMock(data, edition=e), name, extra) for e, name in EDITIONS.items()]
         verdicts = list(pool.map(judged, mutants))
     return [r.result() for r in references], verdicts

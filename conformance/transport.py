@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,6 +13,7 @@ from typing import Any
 import httpx
 
 from conformance.pacing import RETRY_AFTER_CAP, pause_for, retry_after
+from conformance.watchdog import Watchdog
 
 MiB = 1024 * 1024
 TOO_LARGE = "the response body is larger than"  # how a BodyTooLarge message starts
@@ -65,6 +65,7 @@ class Transport:
         timeout = httpx.Timeout(self.limits.deadline)
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
         self.http = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, verify=self.limits.verify)
+        self._watchdog = Watchdog(self._cut)
 
     def send(self, method: str, url: str, headers: dict[str, str], **request: Any) -> httpx.Response:
         """The target's answer, its body read in full, or TransportFailure; TargetStopped ends the run.
@@ -85,7 +86,8 @@ class Transport:
 
     def _send_once(self, method: str, url: str, headers: dict[str, str], request: dict[str, Any]) -> httpx.Response:
         self._raise_if_stopped()
-        time.sleep(self._pause)
+        if self._pause:
+            time.sleep(self._pause)
         if self.limits.budget and self.sent >= self.limits.budget:
             self.refused += 1
             raise BudgetSpent(f"not sent: the request budget of {self.limits.budget} (--max-requests) is spent")
@@ -115,19 +117,17 @@ class Transport:
             raise TargetStopped(self.stopped)
 
     def _bounded(self, method: str, url: str, headers: dict[str, str], request: dict[str, Any]) -> httpx.Response:
-        cut = threading.Event()
-        timer = threading.Timer(self.limits.deadline, self._cut, args=(cut,))
-        timer.start()
+        self._watchdog.arm(self.limits.deadline)
         try:
             with self.http.stream(method, url, headers=headers, extensions={"trace": self._trace}, **request) as response:
                 body = self._read(response)
             return _complete(response, body)
         except httpx.HTTPError as exc:
-            if cut.is_set():
+            if self._watchdog.expired:
                 raise TransportFailure(f"no complete answer within {self.limits.deadline:g} s (connect, headers and body)") from None
             raise TransportFailure(_reason(exc)) from None
         finally:
-            timer.cancel()
+            self._watchdog.disarm()
 
     def _read(self, response: httpx.Response) -> bytes:
         body = bytearray()
@@ -137,9 +137,8 @@ class Transport:
                 raise BodyTooLarge(f"{TOO_LARGE} {self.limits.max_body} bytes (--max-body)")
         return bytes(body)
 
-    def _cut(self, cut: threading.Event) -> None:
+    def _cut(self) -> None:
         """The deadline passed: cut the connection, which ends whatever read or write is waiting."""
-        cut.set()
         if self._socket is not None:
             with contextlib.suppress(OSError):  # already closed
                 self._socket.shutdown(socket.SHUT_RDWR)
@@ -152,6 +151,7 @@ class Transport:
                 self._socket = sock
 
     def close(self) -> None:
+        self._watchdog.close()
         self.http.close()
 
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from schemathesis.core.transport import Response
+from schemathesis.checks import CheckContext
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from vcr.errors import CannotOverwriteExistingCassetteException
 
@@ -20,7 +20,17 @@ from conformance.profiles import MODES, Profile
 from conformance.properties import corpus
 from conformance.properties.config import edges
 from conformance.properties.generate import Generated, generate, load_operation
-from conformance.properties.judge import DATA_ACCEPTANCE, Finding, exchange_of, failures_of, in_other_edition, our_checks
+from conformance.properties.judge import (
+    DATA_ACCEPTANCE,
+    Finding,
+    as_checked,
+    check_context,
+    exchange_of,
+    findings,
+    in_other_edition,
+    our_failures,
+    schemathesis_failures,
+)
 from conformance.properties.oracle import Expectation, expect
 from conformance.redaction import hide
 from conformance.transport import BudgetSpent, Transport, TransportFailure
@@ -53,10 +63,10 @@ class PropertyLayer:
     fresh: bool = False  # generate anew, whatever the corpus cache holds
     from_cache: set[str] = field(default_factory=set)  # the phases whose cases came from the cache
     _by_mode: dict[str, dict[str, list[Any]]] = field(default_factory=dict)  # phase -> mode -> cases
+    _contexts: dict[str, CheckContext] = field(default_factory=dict)  # schemathesis's phase -> what its checks read
 
     def __post_init__(self) -> None:
         self.operation = load_operation(self.contract, self.ids, self.profile, self.seed)
-        self.checks = our_checks(self.contract, self.token)
 
     def cases(self, phase: str, mode: str) -> list[Any]:
         """The cases of one phase and mode, in order; GET only in a read-only profile (live).
@@ -99,7 +109,7 @@ class PropertyLayer:
     def judge(self, phase: str, mode: str, case: Any) -> CaseResult:
         headers = {"Authorization": f"Bearer {self.token}"}
         try:
-            response = Response.from_any(self.send(case, headers))  # converted once, for every check
+            response = as_checked(self.send(case, headers))  # converted once, for every check
         except (TransportFailure, CannotOverwriteExistingCassetteException) as exc:
             line = case.as_curl_command(headers=headers, base_url=self.base_url).replace(self.token, "$CLOUDFLARE_API_TOKEN")
             why = replay_miss(exc) if isinstance(exc, CannotOverwriteExistingCassetteException) else str(exc)
@@ -107,12 +117,20 @@ class PropertyLayer:
             return CaseResult(phase, mode, None, Expectation(False, "not sent", (), True), [failure], line)
         expectation = expect(str(response.request.method), str(response.request.url), self.base_url, mode == "negative", self.contract)
         excluded: list[Callable[..., Any]] = [] if expectation.agrees else list(DATA_ACCEPTANCE)
-        if in_other_edition(exchange_of(case, response, self.token), self.contract):
+        exchange = exchange_of(case, response, self.token)
+        if in_other_edition(exchange, self.contract):
             excluded.append(response_schema_conformance)
-        found = failures_of(case, response, self.checks, excluded, expectation.why)
+        theirs = schemathesis_failures(case, response, self._check_context(case), excluded)
+        found = findings(theirs, our_failures(exchange, self.contract), expectation.why)
         failures = [Finding(f.check, f.level, hide(f.text, self.token)) for f in found]  # a target may echo the token
         line = _curl(response.request, self.token)
         return CaseResult(phase, mode, response.status_code, expectation, failures, line)
+
+    def _check_context(self, case: Any) -> CheckContext:
+        phase = case.meta.phase.name.value
+        if phase not in self._contexts:
+            self._contexts[phase] = check_context(self.operation, phase)
+        return self._contexts[phase]
 
     def send(self, case: Any, headers: dict[str, str]) -> Any:
         """One case through the run's transport (one origin, bounded), as schemathesis would have sent it."""

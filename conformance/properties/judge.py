@@ -7,8 +7,13 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
-from schemathesis.checks import not_a_server_error
-from schemathesis.core.failures import AcceptedNegativeData, Failure, FailureGroup
+import httpx
+import requests
+from requests.structures import CaseInsensitiveDict
+from schemathesis.checks import CheckContext, not_a_server_error, run_checks, run_checks_for
+from schemathesis.core.failures import AcceptedNegativeData, Failure
+from schemathesis.core.transport import Response
+from schemathesis.engine.run import PhaseName
 from schemathesis.openapi.checks import JsonSchemaError
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -41,21 +46,30 @@ SCHEMATHESIS_CHECKS = [
 DATA_ACCEPTANCE = [negative_data_rejection, positive_data_acceptance]
 
 
-def our_checks(contract: Contract, secret: str) -> list[Callable[..., Any]]:
-    """Our check functions that judge any answer (probe kind "property"), as schemathesis checks."""
-    return [as_schemathesis_check(c, contract, secret) for c in REGISTRY if "property" in c.probes]
+def our_checks() -> list[Check]:
+    """Our checks that judge any answer (probe kind "property")."""
+    return [c for c in REGISTRY if "property" in c.probes]
 
 
-def as_schemathesis_check(check: Check, contract: Contract, secret: str) -> Callable[..., Any]:
-    def run(ctx: Any, response: Any, case: Any) -> bool | None:
-        try:
-            check.run(exchange_of(case, response, secret), contract)
-        except NotApplicable:
-            return None
-        return True
-
-    run.__name__ = check.id
-    return run
+def as_checked(answer: httpx.Response) -> Response:
+    """schemathesis's view of an answer, built directly: its own conversion prepares the request anew with requests,
+    which costs as much as all the checks, and may re-encode the URL that was sent."""
+    sent = requests.PreparedRequest()
+    sent.method, sent.url, sent.body = answer.request.method, str(answer.request.url), answer.request.content or None
+    sent.headers = CaseInsensitiveDict(answer.request.headers)
+    headers = {name: [value] for name, value in answer.headers.items()}
+    elapsed = answer.elapsed.total_seconds()
+    return Response(
+        answer.status_code,
+        headers,
+        answer.content,
+        sent,
+        elapsed,
+        verify=True,
+        message=answer.reason_phrase,
+        http_version=answer.http_version,
+        encoding=answer.encoding,
+    )
 
 
 def exchange_of(case: Any, response: Any, secret: str) -> Exchange:
@@ -84,29 +98,52 @@ def in_other_edition(exchange: Exchange, contract: Contract) -> bool:
     return bool(found) and contract.edition not in found
 
 
-def failures_of(case: Any, response: Any, checks: list[Callable[..., Any]], excluded: list[Callable[..., Any]], why: str) -> list[Finding]:
-    """Each failure: ours in their fixed form and level, schemathesis's as title and message.
+def check_context(operation: Any, phase: str) -> CheckContext:
+    """What schemathesis's checks read besides the answer, the same for every case of a phase (as schemathesis names
+    it), built as Case.validate_response builds it for each case, where it costs as much as the checks themselves."""
+    config = operation.schema.config.checks_config_for(operation=operation, phase=phase)
+    responses = run_checks_for(operation.schema).for_responses()
+    return CheckContext(None, None, None, config, None, response_checks=responses, phase=PhaseName.from_str(phase))
+
+
+def findings(theirs: list[Failure], ours: list[CheckFailure], why: str) -> list[Finding]:
+    """Each failure: schemathesis's as title and message, then ours in their fixed form and level.
 
     `why` is what the negative oracle found wrong with the request as sent: a rejection failure names it.
     """
+    return [_finding(f, why) for f in once(theirs, ours)] + [Finding(f.check_id, by_id(f.check_id).level, str(f)) for f in ours]
+
+
+def our_failures(exchange: Exchange, contract: Contract) -> list[CheckFailure]:
+    """Our checks on the one exchange of a case, run directly: through schemathesis, each would rebuild it."""
+    return [failure for check in our_checks() if (failure := _failure_of(check, exchange, contract)) is not None]
+
+
+def schemathesis_failures(case: Any, response: Response, context: CheckContext, excluded: list[Callable[..., Any]]) -> list[Failure]:
+    """schemathesis's checks on one answer, as Case.validate_response runs them, without the report it formats of
+    each failure (ours is written from the failures themselves); in a fixed order, so reports are the same each run."""
+    checks = [check for check in SCHEMATHESIS_CHECKS if check not in excluded]
+    found = run_checks(case=case, response=response, ctx=context, checks=checks, on_failure=lambda _, kept, failure: kept.add(failure))
+    return sorted(found, key=lambda failure: (failure.title, failure.message))
+
+
+def _failure_of(check: Check, exchange: Exchange, contract: Contract) -> CheckFailure | None:
     try:
-        case.validate_response(response, checks=SCHEMATHESIS_CHECKS, additional_checks=checks, excluded_checks=excluded)
-    except FailureGroup as group:
-        return [_finding(f, why) for f in once(list(group.exceptions))]
-    return []
+        check.run(exchange, contract)
+    except CheckFailure as failure:
+        return failure
+    except NotApplicable:
+        pass
+    return None
 
 
-def once(failures: list[Failure]) -> list[Failure]:
+def once(theirs: list[Failure], ours: list[CheckFailure]) -> list[Failure]:
     """One defect, one report: schemathesis's schema failure (a full schema dump) is dropped where ours names it."""
-    ours = [getattr(f, "exception", None) for f in failures]
-    named = any(isinstance(e, CheckFailure) and by_id(e.check_id).category in ("schema", "enums") for e in ours)
-    return [f for f in failures if not (named and isinstance(f, JsonSchemaError))]
+    named = any(by_id(f.check_id).category in ("schema", "enums") for f in ours)
+    return [f for f in theirs if not (named and isinstance(f, JsonSchemaError))]
 
 
 def _finding(failure: Failure, why: str) -> Finding:
-    exception = getattr(failure, "exception", None)
-    if isinstance(exception, CheckFailure):
-        return Finding(exception.check_id, by_id(exception.check_id).level, str(exception))
     message = failure.message
     if isinstance(failure, AcceptedNegativeData):  # schemathesis names what it meant to break, not always what broke
         message = message.split("\nInvalid component:")[0] + f"\nInvalid as sent: {why}"

@@ -1,0 +1,63 @@
+"""`rtk-conformance <arguments>` as a process of its own, many times over, without loading Python and the suite
+each time: a fork server (multiprocessing's "forkserver") loads them once, and forks one fresh process per run.
+
+A fork server starts single-threaded, so forking it is safe wherever it is started from (a thread pool, a pytest
+worker). Where the platform has none, each run is `python -m conformance` in a subprocess, as before."""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from multiprocessing.pool import Pool
+from pathlib import Path
+
+# What a run loads before its first request; the fork server loads it once, for every run it forks.
+PRELOAD = ["conformance.cli", "conformance.active", "conformance.properties.engine", "conformance.suite.test_properties"]
+RUN_TIMEOUT = 600  # seconds; a run is stopped past this
+
+_pool: Pool | None = None
+
+
+@contextlib.contextmanager
+def processes(jobs: int) -> Iterator[None]:
+    """Runs within the block are forked from one fork server, `jobs` at a time."""
+    global _pool
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        yield
+        return
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(PRELOAD)
+    with context.Pool(jobs, maxtasksperchild=1) as _pool:  # one run per process: no state carries over
+        try:
+            yield
+        finally:
+            _pool = None
+
+
+def run(arguments: list[str], environment: dict[str, str], cwd: str) -> tuple[int, str]:
+    """(exit code, what the run wrote to stderr) of `rtk-conformance <arguments>` run in `cwd`."""
+    if _pool is None:
+        command = [sys.executable, "-m", "conformance", *arguments]
+        env = {**os.environ, **environment}
+        done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT)
+        return done.returncode, done.stderr
+    return _pool.apply_async(_forked, (arguments, environment, cwd)).get(RUN_TIMEOUT)
+
+
+def _forked(arguments: list[str], environment: dict[str, str], cwd: str) -> tuple[int, str]:
+    """In the forked process: the command as `python -m conformance` runs it, its output kept in files of `cwd`."""
+    from conformance import console
+
+    os.chdir(cwd)
+    os.environ.update(environment)
+    stdout, stderr = Path(cwd, "stdout.txt"), Path(cwd, "stderr.txt")
+    with stdout.open("w") as out, stderr.open("w") as err:
+        sys.stdout.flush(), sys.stderr.flush()
+        os.dup2(out.fileno(), 1), os.dup2(err.fileno(), 2)
+        exit_code = console.main(arguments)
+        sys.stdout.flush(), sys.stderr.flush()
+    return exit_code, stderr.read_text()
