@@ -4,4 +4,5 @@ import sys
 
 from conformance.console import main
 
-sys.exit(main())
+if __name__ == "__main__":  # not when a process of a run's own (multiprocessing) loads the main module again
+    sys.exit(main())

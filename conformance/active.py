@@ -131,7 +131,10 @@ class ActiveRun:
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Judge the run once; the exit status is the verdict's."""
-        if hasattr(session.config, "workerinput") or self.run.settings.dry_run:  # a worker's controller judges; a dry run ran nothing
+        if hasattr(session.config, "workerinput"):  # a worker's controller judges
+            session.config.workeroutput.update(carried.of_transport(self.run))  # type: ignore[attr-defined]  # xdist's
+            return
+        if self.run.settings.dry_run:  # it ran nothing
             return
         stopped_by_target = bool(self.run.stopped or self.run.rate_limited)  # pytest counts any stop as an interruption
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and not stopped_by_target
@@ -146,6 +149,11 @@ class ActiveRun:
         except OSError as exc:  # one line and a usage error, never a traceback
             print(f"ERROR: cannot write the report {exc.filename}: {exc.strerror}", file=sys.stderr)
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """An xdist worker ended: what its transport sent counts as this run's."""
+        carried.adopt_transport(self.run, getattr(node, "workeroutput", {}))
 
     def finish_recording(self, verdict: Verdict) -> None:
         """A recording is written only when the run ended whole, or when a selection (-k, -m, a budget) records

@@ -18,6 +18,7 @@ from conformance.run import Run
 
 STATUS, CASES, TEXTS = "status", "cases", "failure-texts"  # user property names; dropped from JUnit XML
 CARRIED = (STATUS, CASES, TEXTS)
+REQUESTS = "rtk-conformance requests"  # a worker's output: [sent, shared] by its transport
 
 
 def of_probe(exchange: Exchange) -> list[tuple[str, str]]:
@@ -45,3 +46,15 @@ def adopt(run: Run, properties: dict[str, Any]) -> None:
         for phase, mode, status, agrees, failed in json.loads(properties[CASES]):
             findings = [Finding(check, level, texts[check]) for check, level in failed]
             run.properties.results.append(CaseResult(phase, mode, status, Expectation(False, "", (), agrees), findings, ""))
+
+
+def of_transport(run: Run) -> dict[str, Any]:
+    """A worker's output: what its transport sent, and how many answers it shared (each worker shares its own)."""
+    return {REQUESTS: [run.client.transport.sent, run.client.transport.shared]}
+
+
+def adopt_transport(run: Run, output: dict[str, Any]) -> None:
+    """Count what a worker's transport sent as this run's."""
+    sent, shared = output.get(REQUESTS, (0, 0))
+    run.client.transport.sent += sent
+    run.client.transport.shared += shared

@@ -90,8 +90,11 @@ def main(argv: list[str] | None = None) -> int:
 def pytest_arguments(args: argparse.Namespace) -> list[str]:
     """The run's options as the plugin's prefixed pytest options; only those given, so precedence stays in resolve()."""
     # Checks raise CheckFailure and never rely on assert rewriting, and schemathesis's own pytest plugin is
-    # not used (the property layer drives schemathesis directly): both only cost start-up time.
-    forwarded = ["--pyargs", "conformance.suite", "-q", "--assert=plain", "-p", "no:schemathesis", "-c", str(RUN_CONFIG), "--rootdir", "."]
+    # not used (the property layer drives schemathesis directly): both only cost start-up time. Nor is pytest's
+    # report of unraisable exceptions, which are the suite's own business, not the target's: it collects garbage
+    # twice at the end of every run, a tenth of a second or more.
+    forwarded = ["--pyargs", "conformance.suite", "-q", "--assert=plain", "-p", "no:schemathesis", "-p", "no:unraisableexception"]
+    forwarded += ["-c", str(RUN_CONFIG), "--rootdir", "."]
     for setting in SETTINGS:
         value = getattr(args, setting.name)
         if value is None:

@@ -35,3 +35,9 @@ def raise_if_swallowed() -> None:
     reports the exception as unraisable and goes on: called between tests, it stops the run there."""
     if _received:
         raise Interrupted
+
+
+def leave_to_the_parent() -> None:
+    """In a helper process: Ctrl-C reaches every process of the terminal's group, and the process that started
+    this one reports it in one line and ends its helpers; here it would only print a traceback."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -19,6 +19,7 @@ class Profile:
     seed: int | None  # None: a fresh random seed, printed so a run can be repeated
     get_only: bool = False  # read-only: no method probes, no generated case of another method
     max_requests: int = 0  # requests of a run at most, explicit and generated; 0: no limit
+    shares: int = 1  # the fuzzing cases are made in this many parts, each in a process of its own (properties/shares.py)
 
     def with_max_examples(self, count: int | None) -> Profile:
         return self if count is None else dataclasses.replace(self, max_examples=count)
@@ -29,7 +30,7 @@ class Profile:
 
 PROFILES = {
     "ci": Profile("ci", max_examples=300, deterministic=True, seed=0),
-    "thorough": Profile("thorough", max_examples=2000, deterministic=False, seed=None),
+    "thorough": Profile("thorough", max_examples=2000, deterministic=False, seed=None, shares=2),
     # A small, bounded budget for the live API: its rate limit is 1200 requests per 5 minutes.
     "live": Profile("live", max_examples=25, deterministic=True, seed=0, get_only=True, max_requests=150),
 }

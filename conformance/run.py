@@ -122,6 +122,7 @@ def start_run(settings: Settings) -> Iterator[Run]:
             recording.settings["edition"] = edition  # what a replay checks; known only now
         contract = load_contract(edition)
         properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, transport)
+        stack.callback(properties.close)
         properties.fresh = settings.fresh
         run = Run(settings, target, contract, source, client, probes, properties, contradictions(contract, target.ids))
         run.recording = recording

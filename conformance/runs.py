@@ -7,6 +7,7 @@ worker). Where the platform has none, each run is `python -m conformance` in a s
 from __future__ import annotations
 
 import contextlib
+import gc
 import multiprocessing
 import os
 import subprocess
@@ -15,8 +16,19 @@ from collections.abc import Iterator
 from multiprocessing.pool import Pool
 from pathlib import Path
 
-# What a run loads before its first request; the fork server loads it once, for every run it forks.
-PRELOAD = ["conformance.cli", "conformance.active", "conformance.properties.engine", "conformance.suite.test_properties"]
+from _pytest.config import default_plugins
+
+from conformance import interrupt
+
+# What a run loads before its first request; the fork server loads it once, for every run it forks. The pytest
+# plugins of the environment are loaded too where they are installed (a name that is not is passed over).
+PRELOAD = [
+    *("conformance.cli", "conformance.plugin", "conformance.active", "conformance.properties.engine"),
+    *(f"conformance.suite.{name}" for name in ("conftest", "test_contract", "test_properties")),
+    *(f"_pytest.{name}" for name in default_plugins),
+    *("schemathesis.specs.openapi.schemas", "schemathesis.transport.wsgi", "hypothesis.extra.pytestplugin", "pdb"),
+    *("xdist.plugin", "xdist.looponfail", "anyio.pytest_plugin", "respx.plugin", "platformdirs.pytest_plugin"),
+]
 RUN_TIMEOUT = 600  # seconds; a run is stopped past this
 
 _pool: Pool | None = None
@@ -31,7 +43,8 @@ def processes(jobs: int) -> Iterator[None]:
         return
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
-    with context.Pool(jobs, maxtasksperchild=1) as _pool:  # one run per process: no state carries over
+    # One run per process: no state carries over. A run that is forked installs its own Ctrl-C handler.
+    with context.Pool(jobs, maxtasksperchild=1, initializer=interrupt.leave_to_the_parent) as _pool:
         try:
             yield
         finally:
@@ -52,6 +65,7 @@ def _forked(arguments: list[str], environment: dict[str, str], cwd: str) -> tupl
     """In the forked process: the command as `python -m conformance` runs it, its output kept in files of `cwd`."""
     from conformance import console
 
+    gc.freeze()  # what the fork server loaded stays as it is: the collector need not walk it again in every run
     os.chdir(cwd)
     os.environ.update(environment)
     stdout, stderr = Path(cwd, "stdout.txt"), Path(cwd, "stderr.txt")

@@ -11,12 +11,13 @@ from conformance.verdict import Verdict, differs_from_production, status_classes
 
 
 def requests_line(run: Run) -> str:
-    """Every request the run sent, explicit and property-based, by status class."""
+    """Every request of the run, explicit and property-based, by status class, and how many went out."""
     classes = status_classes(run)
     shown = ", ".join(f"{count} {name}" for name, count in sorted(classes.items()))
-    return (
-        f"Requests: {sum(classes.values())} sent ({len(run.client.exchanges)} explicit, {len(run.properties.results)} generated): {shown}"
-    )
+    explicit, generated = len(run.client.exchanges), len(run.properties.results)
+    transport = run.client.transport
+    shared = f", {transport.shared} shared the answer of the same request sent before" if transport.shared else ""
+    return f"Requests: {sum(classes.values())} ({explicit} explicit, {generated} generated): {shown}; {transport.sent} sent{shared}"
 
 
 def matrix_lines(run: Run) -> list[str]:

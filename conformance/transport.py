@@ -18,6 +18,9 @@ from conformance.watchdog import Watchdog
 MiB = 1024 * 1024
 TOO_LARGE = "the response body is larger than"  # how a BodyTooLarge message starts
 BREAKER_THRESHOLD = 5  # consecutive requests without an HTTP answer
+SAFE_METHODS = ("GET", "HEAD")  # answers that may be shared: sending the request again would change nothing
+# Headers that name the sender, not what is asked: two requests that differ only in these are the same request.
+SENDER_HEADERS = ("user-agent", "x-schemathesis-testcaseid")
 
 
 class TransportFailure(Exception):
@@ -56,10 +59,12 @@ class Transport:
     failures_in_a_row: int = 0
     sent: int = 0
     refused: int = 0  # requests not sent: the budget was spent
+    shared: int = 0  # requests not sent: the same request was sent before, and its answer is shared
     stopped: str = ""  # why the run stopped, or ''
     rate_limited: str = ""  # why the run stopped on a 429, or ''
     _pause: float = 0.0  # seconds to wait before the next request (the target's Ratelimit header)
     _socket: Any = None  # the socket of the connection in use, to cut it at the deadline
+    _answers: dict[tuple[Any, ...], httpx.Response] = field(default_factory=dict)  # request identity -> its answer
 
     def __post_init__(self) -> None:
         timeout = httpx.Timeout(self.limits.deadline)
@@ -70,21 +75,32 @@ class Transport:
     def send(self, method: str, url: str, headers: dict[str, str], **request: Any) -> httpx.Response:
         """The target's answer, its body read in full, or TransportFailure; TargetStopped ends the run.
 
-        A 429 is waited out once when its Retry-After is short; otherwise the run stops as rate limited.
+        A request the run already sent (the same method, URL, body and headers) is not sent again: it shares the
+        first answer. A 429 is waited out once when its Retry-After is short; otherwise the run stops as rate limited.
         `request` takes what else httpx sends: params, content, json."""
-        response = self._send_once(method, url, headers, request)
+        try:
+            built = self.http.build_request(method, url, headers=headers, extensions={"trace": self._trace}, **request)
+        except httpx.HTTPError as exc:
+            raise TransportFailure(_reason(exc)) from None
+        identity = _identity(built)
+        if identity in self._answers:
+            self.shared += 1
+            return self._answers[identity]
+        response = self._send_once(built)
         wait = retry_after(response.headers)
         if response.status_code == 429 and wait is not None and wait <= RETRY_AFTER_CAP:
             time.sleep(wait)
-            response = self._send_once(method, url, headers, request)
+            response = self._send_once(built)
             wait = retry_after(response.headers)
         if response.status_code == 429:
             asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After"
             self.rate_limited = f"the target answered 429 ({asked}); the run waits {RETRY_AFTER_CAP:g} s at most, once"
             raise RateLimited(self.rate_limited)
+        if built.method in SAFE_METHODS:
+            self._answers[identity] = response
         return response
 
-    def _send_once(self, method: str, url: str, headers: dict[str, str], request: dict[str, Any]) -> httpx.Response:
+    def _send_once(self, request: httpx.Request) -> httpx.Response:
         self._raise_if_stopped()
         if self._pause:
             time.sleep(self._pause)
@@ -93,7 +109,7 @@ class Transport:
             raise BudgetSpent(f"not sent: the request budget of {self.limits.budget} (--max-requests) is spent")
         self.sent += 1
         try:
-            response = self._bounded(method, url, headers, request)
+            response = self._bounded(request)
         except BodyTooLarge:
             self.failures_in_a_row = 0
             raise
@@ -116,11 +132,14 @@ class Transport:
             self.stopped = f"the run's deadline ({self.limits.run_deadline:g} s, --deadline) passed"
             raise TargetStopped(self.stopped)
 
-    def _bounded(self, method: str, url: str, headers: dict[str, str], request: dict[str, Any]) -> httpx.Response:
+    def _bounded(self, request: httpx.Request) -> httpx.Response:
         self._watchdog.arm(self.limits.deadline)
         try:
-            with self.http.stream(method, url, headers=headers, extensions={"trace": self._trace}, **request) as response:
+            response = self.http.send(request, stream=True)
+            try:
                 body = self._read(response)
+            finally:
+                response.close()
             return _complete(response, body)
         except httpx.HTTPError as exc:
             if self._watchdog.expired:
@@ -153,6 +172,12 @@ class Transport:
     def close(self) -> None:
         self._watchdog.close()
         self.http.close()
+
+
+def _identity(request: httpx.Request) -> tuple[Any, ...]:
+    """What makes two requests the same request: method, URL (query included), body and the headers that ask."""
+    headers = sorted((name.lower(), value) for name, value in request.headers.items() if name.lower() not in SENDER_HEADERS)
+    return request.method, str(request.url), request.content, tuple(headers)
 
 
 def _reason(exc: Exception) -> str:

@@ -6,6 +6,7 @@ import contextlib
 import copy
 import json
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -139,3 +140,31 @@ class RecordingMock(ReferenceMock):
     def respond(self, request: Request) -> Reply:
         self.requests.append(request)
         return super().respond(request)
+
+
+def ctrl_c_to_the_group(args: list[str], after: float, cwd: Any) -> tuple[int, str, list[int]]:
+    """rtk-conformance <args> in a process group of its own, interrupted as a terminal's Ctrl-C interrupts (the
+    whole group) `after` seconds: (exit code, stderr, the processes still running in `cwd` a moment later)."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "conformance", *args],
+        cwd=cwd,
+        text=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        start_new_session=True,
+    )
+    time.sleep(after)
+    os.killpg(process.pid, signal.SIGINT)
+    _, stderr = process.communicate(timeout=60)
+    time.sleep(1)  # helpers that were told to end have ended by now
+    return process.returncode, stderr, processes_in(cwd)
+
+
+def processes_in(cwd: Any) -> list[int]:
+    """The processes whose current directory is `cwd` (Linux's /proc)."""
+    found = []
+    for entry in os.scandir("/proc"):
+        with contextlib.suppress(OSError):
+            if entry.name.isdigit() and os.readlink(f"/proc/{entry.name}/cwd") == str(cwd):
+                found.append(int(entry.name))
+    return found

@@ -32,7 +32,7 @@ def test_a_run_from_the_cache_sends_exactly_what_a_generating_run_sends(serve: A
         plans.append(result.stdout.splitlines()[0])
         runs.append(sent(mock))
     assert [plan.endswith("; generated cases from the cache") for plan in plans] == [False, True, False]
-    assert len(runs[0]) > 300
+    assert len(runs[0]) > 100  # every distinct request of the run: a case that repeats one shares its answer
     assert runs[1] == runs[0]  # request by request
     assert runs[2] == runs[0]
     assert list((tmp_path / "cache" / "rtk-conformance" / "corpus").glob("*.pickle"))

@@ -124,7 +124,7 @@ def test_two_ci_runs_send_the_same_requests(data: MockData, tmp_path: Path) -> N
         with serve_in_thread(Recorder(data, log)) as url:
             args, env = target_of(url, data)
             assert run_cli("run", *args, "--", "-m", "property", env=env, cwd=tmp_path).returncode == 0
-    assert len(logs[0]) >= 300
+    assert len(logs[0]) > 100  # every distinct request: a case that repeats one shares its answer
     assert logs[0] == logs[1]
 
 

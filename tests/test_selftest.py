@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from conformance import selftest
+from conformance import runs, selftest
 from conformance.checks import REGISTRY
-from conformance.mock import ReferenceMock, load_data
+from conformance.mock import MockData, ReferenceMock, load_data
 from conformance.mutants import CATALOGUE, MUTANTS, Mutant
-from tests.conftest import run_cli
+from tests.conftest import ctrl_c_to_the_group, run_cli
 
 pytestmark = pytest.mark.slow
 FAST = ["--max-examples", "50"]
@@ -119,3 +119,17 @@ def test_each_production_mutant_fails_its_own_check_and_no_other_should_check(sc
     assert len(production) == len([c for c in REGISTRY if c.category == "production"])
     for verdict in production:
         assert (verdict.outcome.explicit | verdict.outcome.property) & should == set(verdict.mutant.killed_by), verdict.mutant.name
+
+
+def test_ctrl_c_during_a_selftest_is_one_line_exit_2_and_leaves_no_process(tmp_path: Path) -> None:
+    exit_code, stderr, left = ctrl_c_to_the_group(["selftest"], after=5, cwd=tmp_path)
+    assert (exit_code, stderr.strip(), left) == (2, "rtk-conformance: selftest interrupted", [])
+
+
+def test_a_forked_run_is_judged_as_a_run_in_a_new_interpreter(data: MockData) -> None:
+    """The fork server is how the selftest runs where the platform has one; a subprocess where it has none."""
+    in_new_interpreter = selftest.run_suite(MUTANTS["status-paused"].build(data), "status-paused", FAST)
+    with runs.processes(1):
+        forked = selftest.run_suite(MUTANTS["status-paused"].build(data), "status-paused", FAST)
+    assert forked == in_new_interpreter
+    assert forked.exit_code == 1 and "enums.status" in forked.explicit

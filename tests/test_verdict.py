@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 import sys
@@ -149,12 +150,20 @@ def test_pytest_xdist_gives_the_same_summary_verdict_and_exit_code(mutant: str, 
     spread = run_cli("run", *args, "--", "-n", "2", env=env, cwd=tmp_path)
     assert (spread.returncode, verdict_line(spread.stdout)) == (alone.returncode, verdict_line(alone.stdout))
     assert summary_of(spread.stdout) == summary_of(alone.stdout)
+    # Each worker shares answers only among its own requests: more go out, all of them counted.
+    assert sent(alone.stdout) <= sent(spread.stdout) <= 2 * sent(alone.stdout)
 
 
 def summary_of(stdout: str) -> list[str]:
-    """The RealtimeKit summary up to its verdict, without pytest's own lines."""
+    """The RealtimeKit summary up to its verdict, without pytest's own lines, nor how many requests went out."""
     section = stdout.split("RealtimeKit conformance")[1].split("\nVerdict: ")[0]
-    return section.splitlines()
+    return [re.sub(r"; \d+ sent.*", "", line) for line in section.splitlines()]
+
+
+def sent(stdout: str) -> int:
+    found = re.search(r"^Requests: .*; (\d+) sent", stdout, re.M)
+    assert found is not None, stdout
+    return int(found[1])
 
 
 # Not earlier than 0.3 s: before the interpreter has run a line of ours (its own start-up), no Python code can

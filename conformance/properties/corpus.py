@@ -17,6 +17,7 @@ from typing import Any
 
 import platformdirs
 from requests.structures import CaseInsensitiveDict
+from schemathesis.core import NOT_SET, NotSet
 from schemathesis.generation.case import Case
 
 import conformance
@@ -43,8 +44,7 @@ def load(name: str, operation: Any) -> list[Any] | None:
     """The kept cases, rebuilt for `operation`; None when there are none or they cannot be read."""
     path = cache_dir() / f"{name}.pickle"
     try:
-        records = pickle.loads(path.read_bytes())  # our own file, in the user's own cache directory
-        return [_case(operation, record) for record in records]
+        return rebuilt(operation, pickle.loads(path.read_bytes()))  # our own file, in the user's own cache directory
     except (OSError, pickle.UnpicklingError, EOFError, ImportError, AttributeError, KeyError, TypeError, ValueError):
         return None
 
@@ -54,15 +54,26 @@ def store(name: str, cases: list[Any]) -> None:
     folder = cache_dir()
     with contextlib.suppress(OSError):
         folder.mkdir(parents=True, exist_ok=True)
-        records = [{field: getattr(case, field) for field in FIELDS} | {"headers": dict(case.headers or {})} for case in cases]
         with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False) as handle:
-            handle.write(pickle.dumps(records))
+            handle.write(pickle.dumps(records(cases)))
         os.replace(handle.name, folder / f"{name}.pickle")
+
+
+def records(cases: list[Any]) -> list[dict[str, Any]]:
+    """The cases as plain data, to keep in a file or pass to another process."""
+    return [{field: getattr(case, field) for field in FIELDS} | {"headers": dict(case.headers or {})} for case in cases]
+
+
+def rebuilt(operation: Any, kept: list[dict[str, Any]]) -> list[Any]:
+    """The cases of `records`, for `operation` of this process."""
+    return [_case(operation, record) for record in kept]
 
 
 def _case(operation: Any, record: dict[str, Any]) -> Case[Any]:
     headers = CaseInsensitiveDict(record["headers"])
     fields = {name: record[name] for name in ("path_parameters", "query", "body", "media_type", "meta")}
+    if isinstance(fields["body"], NotSet):  # unpickled, "no body" is a copy of schemathesis's marker: use the marker
+        fields["body"] = NOT_SET
     case = Case(operation, record["method"], record["path"], id=record["id"], headers=headers, **fields)
     # The metadata keeps hashes of the data it was validated against, and Python's string hashes differ from one
     # process to the next: without this, every kept case would be revalidated, and some would change mode.

@@ -32,6 +32,8 @@ from conformance.properties.judge import (
     schemathesis_failures,
 )
 from conformance.properties.oracle import Expectation, expect
+from conformance.properties.shares import PHASE as SHARED_PHASE
+from conformance.properties.shares import Shares
 from conformance.redaction import hide
 from conformance.transport import BudgetSpent, Transport, TransportFailure
 
@@ -67,6 +69,8 @@ class PropertyLayer:
 
     def __post_init__(self) -> None:
         self.operation = load_operation(self.contract, self.ids, self.profile, self.seed)
+        # Started now, so that they are made while the explicit probes and the first phases are sent.
+        self._shares = Shares(self.contract.edition, self.ids, self.profile, self.seed) if self.profile.shares > 1 else None
 
     def cases(self, phase: str, mode: str) -> list[Any]:
         """The cases of one phase and mode, in order; GET only in a read-only profile (live).
@@ -74,12 +78,22 @@ class PropertyLayer:
         Split by mode once, as generated: sending a case may revalidate its metadata, and a case must not
         move to the other mode's list once the first is sent."""
         if phase not in self._by_mode:
-            generated = self._cached(phase) or generate(self.operation, phase, self.seed, self.ids, edges(self.contract))
+            generated = self._cached(phase) or self._generate(phase)
             if self.profile.deterministic and phase not in self.from_cache:
                 corpus.store(self._corpus_key(phase), generated.cases)
             self._by_mode[phase] = {m: [c for c in generated.cases if c.meta.generation.mode.value == m] for m in MODES}
         cases = self._by_mode[phase][mode]
         return [c for c in cases if c.method.upper() == "GET"] if self.profile.get_only else cases
+
+    def _generate(self, phase: str) -> Generated:
+        if self._shares is not None and phase == SHARED_PHASE:
+            return Generated(phase, self._shares.cases(self.operation))
+        return generate(self.operation, phase, self.seed, self.ids, edges(self.contract))
+
+    def close(self) -> None:
+        """Stop making shares the run no longer needs."""
+        if self._shares is not None:
+            self._shares.close()
 
     def _cached(self, phase: str) -> Generated | None:
         """The phase's cases from the corpus cache (deterministic profiles only), or None."""

@@ -1,0 +1,57 @@
+"""The fuzzing phase of a profile that has shares (thorough), generated on every core while the run sends its
+explicit probes and first phases: each share is a part of the cases with a seed of its own, made in a process of
+its own. The number of shares is fixed by the profile, not by the machine's cores, so a seed repeats a run on any
+machine: with one core the shares are only made one after another."""
+
+from __future__ import annotations
+
+import multiprocessing
+from multiprocessing.pool import AsyncResult, Pool
+from typing import Any
+
+from conformance import interrupt
+from conformance.contract import load_contract
+from conformance.probes import Ids
+from conformance.profiles import Profile
+from conformance.properties import corpus
+from conformance.properties.generate import generate, load_operation
+
+PHASE = "fuzzing"  # the one phase with many cases; examples and coverage are few, fixed by the contract
+
+
+class Shares:
+    """The fuzzing cases of a run, being made in `profile.shares` processes from the moment this is created."""
+
+    def __init__(self, edition: str, ids: Ids, profile: Profile, seed: int) -> None:
+        self._pool: Pool = _context().Pool(profile.shares, initializer=interrupt.leave_to_the_parent)
+        self._pending: list[AsyncResult[list[dict[str, Any]]]] = [
+            self._pool.apply_async(make_share, (edition, ids, profile, seed, share)) for share in range(profile.shares)
+        ]
+        self._pool.close()  # no more work: each process ends once its share is made
+
+    def cases(self, operation: Any) -> list[Any]:
+        """Every share's cases, in share order, for `operation` of this process (waits for the shares still being made)."""
+        return [case for pending in self._pending for case in corpus.rebuilt(operation, pending.get())]
+
+    def close(self) -> None:
+        """Stop what is still being made (the run ended first) and wait for the processes to end."""
+        self._pool.terminate()
+        self._pool.join()
+
+
+def make_share(edition: str, ids: Ids, profile: Profile, seed: int, share: int) -> list[dict[str, Any]]:
+    """One share's cases as plain data: its part of `profile.max_examples`, generated with seed `seed + share`."""
+    part = profile.with_max_examples(-(-profile.max_examples // profile.shares))
+    contract = load_contract(edition)
+    operation = load_operation(contract, ids, part, seed + share)
+    return corpus.records(generate(operation, PHASE, seed + share, ids).cases)
+
+
+def _context() -> Any:
+    """A fork server where the platform has one (safe to fork from a run with threads: it starts without any, and
+    loads schemathesis once for every share); else fresh interpreters."""
+    if "forkserver" not in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("spawn")
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context

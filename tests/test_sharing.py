@@ -1,0 +1,72 @@
+"""A request the run already sent is not sent again: explicit probes and generated cases share its answer."""
+
+from __future__ import annotations
+
+import contextlib
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance.mock import MockData
+from conformance.mock.app import BASE_PATH
+from conformance.transport import Limits, Transport, TransportFailure
+from tests.conftest import RecordingMock, run_cli, target_of
+
+
+@pytest.fixture
+def transport() -> Iterator[Transport]:
+    with contextlib.closing(Transport(Limits(deadline=5))) as made:
+        yield made
+
+
+def asked(mock: RecordingMock) -> list[tuple[Any, ...]]:
+    """What each request the mock got asks: method, path, query and the headers that ask (not who sends)."""
+    headers = ("authorization", "content-type")
+    return [(r.method, r.path, tuple(r.query), tuple((h, r.headers.get(h)) for h in headers)) for r in mock.requests]
+
+
+def test_the_same_get_twice_is_sent_once_and_shares_the_answer(serve: Any, data: MockData, transport: Transport) -> None:
+    mock = RecordingMock(data)
+    url = serve(mock) + BASE_PATH + f"/accounts/{data.account_id}/realtime/kit/{data.app_id}/sessions/{data.session_ids[0]}"
+    auth = {"Authorization": f"Bearer {data.token}"}
+    first = transport.send("GET", url, auth, params={"include_breakout_rooms": "true"})
+    again = transport.send("GET", url + "?include_breakout_rooms=true", {**auth, "User-Agent": "another sender"})
+    assert again is first  # the query in the URL or as params, another User-Agent: the same request
+    assert (len(mock.requests), transport.sent, transport.shared) == (1, 1, 1)
+
+
+def test_requests_that_ask_differently_are_each_sent(serve: Any, data: MockData, transport: Transport) -> None:
+    mock = RecordingMock(data)
+    url = serve(mock) + BASE_PATH + f"/accounts/{data.account_id}/realtime/kit/{data.app_id}/sessions/{data.session_ids[0]}"
+    auth = {"Authorization": f"Bearer {data.token}"}
+    transport.send("GET", url, auth)
+    transport.send("GET", url, {"Authorization": "Bearer another-token"})  # another credential
+    transport.send("GET", url, {**auth, "Content-Type": "application/json"})  # another header that asks
+    transport.send("GET", url, auth, params={"include_breakout_rooms": "false"})  # another query
+    transport.send("POST", url, auth)
+    transport.send("POST", url, auth)  # not a safe method: each is sent
+    assert (len(mock.requests), transport.sent, transport.shared) == (6, 6, 0)
+
+
+def test_a_request_without_an_answer_is_sent_again(transport: Transport) -> None:
+    url = "http://127.0.0.1:9/nothing-listens-here"  # the discard port: connection refused
+    for _ in range(2):
+        with pytest.raises(TransportFailure):
+            transport.send("GET", url, {})
+    assert (transport.sent, transport.shared) == (2, 0)
+
+
+def test_a_run_sends_each_request_once_and_says_how_many_shared(serve: Any, data: MockData, tmp_path: Path) -> None:
+    mock = RecordingMock(data)
+    args, env = target_of(serve(mock), data)
+    result = run_cli("run", *args, env=env, cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:]
+    got = asked(mock)[1:]  # after the preflight, which makes sure something answers at all
+    assert len(set(got)) == len(got)  # no request was sent twice, explicit or generated
+    line = re.search(r"^Requests: (\d+) \(24 explicit, \d+ generated\): .*; (\d+) sent, (\d+) shared the answer", result.stdout, re.M)
+    assert line is not None, result.stdout[-3000:]
+    answered, sent, shared = map(int, line.groups())
+    assert (sent, answered) == (len(got), sent + shared) and shared > 0
