@@ -4,7 +4,8 @@
 - schemathesis's own runner (`st run`) on the same fragment, target and N,
 - the same request sent N times by a bare keep-alive client (httpx, requests): the floor,
 
-then the wall time of a default `rtk-conformance run`, of the explicit checks alone, and of `rtk-conformance selftest`.
+then the thorough profile's fuzzing cases made on one core and on both, and the wall time of a default
+`rtk-conformance run`, of the explicit checks alone, of a thorough run and of `rtk-conformance selftest`.
 
 Not a test: timings are for people to read. Run `python benchmarks/bench.py` (`--help` for options).
 """
@@ -32,6 +33,8 @@ from conformance.mock.server import serve_in_thread
 from conformance.probes import Ids
 from conformance.profiles import MODES, PROFILES
 from conformance.properties.engine import PropertyLayer
+from conformance.properties.generate import load_operation
+from conformance.properties.shares import Shares, make_share
 from conformance.transport import Limits, Transport
 
 FRAGMENT = contract_dir() / "get-session-details.openapi.yaml"
@@ -49,11 +52,12 @@ class Timed:
         return self.preparing + self.sending
 
 
-def property_layer(base_url: str, cases: int, fresh: bool) -> Timed:
-    """The fuzzing phase of our property layer, with N cases, generated anew or read from the corpus cache."""
+def property_layer(base_url: str, cases: int, fresh: bool, share: bool = True) -> Timed:
+    """The fuzzing phase of our property layer, with N cases, generated anew or read from the corpus cache; with
+    `share=False` every case is sent, also one that repeats an earlier request."""
     data = load_data()
     ids = Ids(data.account_id, data.app_id, tuple(data.session_ids))
-    transport = Transport(Limits())
+    transport = Transport(Limits(share=share))
     layer = PropertyLayer(load_contract(), ids, base_url, data.token, PROFILES["ci"].with_max_examples(cases), 0, transport)
     layer.fresh = fresh
     began = time.perf_counter()
@@ -65,6 +69,21 @@ def property_layer(base_url: str, cases: int, fresh: bool) -> Timed:
     sending = time.perf_counter() - began
     transport.close()
     return Timed(generated, transport.sent, generating, sending)
+
+
+def thorough_shares(cases: int, together: bool) -> Timed:
+    """The thorough profile's fuzzing cases (its shares), made one after another in this process, or on both cores."""
+    data, contract = load_data(), load_contract()
+    ids = Ids(data.account_id, data.app_id, tuple(data.session_ids))
+    profile = PROFILES["thorough"].with_max_examples(cases)
+    began = time.perf_counter()
+    if together:
+        shares = Shares(contract.edition, ids, profile, 1)
+        made = len(shares.cases(load_operation(contract, ids, profile, 1)))
+        shares.close()
+    else:
+        made = sum(len(make_share(contract.edition, ids, profile, 1, share)) for share in range(profile.shares))
+    return Timed(made, 0, time.perf_counter() - began, 0.0)
 
 
 def st_run(base_url: str, cases: int) -> Timed:
@@ -105,6 +124,7 @@ def best(repeat: int, measure: Callable[[], Timed]) -> Timed:
 WALL_COMMANDS = [
     ("rtk-conformance run (default, warm cache)", ["run"]),
     ("rtk-conformance run -- -m 'not property'", ["run", "--", "-m", "not property"]),
+    ("rtk-conformance run --profile thorough --seed 1", ["run", "--profile", "thorough", "--seed", "1"]),
 ]
 
 
@@ -120,6 +140,7 @@ def main() -> None:
         session_url = f"{base_url}/accounts/{data.account_id}/realtime/kit/{data.app_id}/sessions/{data.session_ids[0]}"
         fresh = best(repeat, lambda: property_layer(base_url, n, fresh=True))  # generates, and fills the cache
         cached = best(repeat, lambda: property_layer(base_url, n, fresh=False))
+        unshared = best(repeat, lambda: property_layer(base_url, n, fresh=False, share=False))
         theirs = best(repeat, lambda: st_run(base_url, n))
         with httpx.Client() as h, requests.Session() as r:
             on_httpx = best(repeat, lambda: bare(lambda u, hd: h.get(u, headers=hd), session_url, n))
@@ -129,6 +150,7 @@ def main() -> None:
         ("our property layer, cases from the cache", cached),
         ("our property layer, cases generated (--fresh)", fresh),
         ("  of which sending and judging only", sending_only),
+        ("our property layer, cache, every case sent", unshared),
         ("st run (schemathesis's runner)", theirs),
         ("bare httpx keep-alive client", on_httpx),
         ("bare requests keep-alive client", on_requests),
@@ -139,9 +161,17 @@ def main() -> None:
         print(f"{name:<48} {t.cases:>6} {t.sent:>6} {t.seconds:>8.2f} {t.cases / t.seconds:>8.0f} {t.sent / t.seconds:>8.0f}")
     rate, floor = cached.cases / cached.seconds, n / on_httpx.seconds
     print(f"\nours (cache) / st run: {rate / (theirs.cases / theirs.seconds):.2f}x    ours (cache) / bare httpx: {rate / floor:.0%}")
-    print(f"  counting requests sent, not cases judged: {cached.sent / cached.seconds / floor:.0%} of bare httpx")
+    print(f"  every case sent (no answer shared): {unshared.cases / unshared.seconds / floor:.0%} of bare httpx")
     print(f"generating is {fresh.preparing / fresh.seconds:.0%} of a fresh property layer's time;", end=" ")
     print(f"reading the cache {cached.preparing:.2f} s")
+    thorough = PROFILES["thorough"]
+    alone = best(repeat, lambda: thorough_shares(thorough.max_examples, together=False))
+    together = best(repeat, lambda: thorough_shares(thorough.max_examples, together=True))
+    print(
+        f"\nthorough's {thorough.max_examples} fuzzing cases in {thorough.shares} shares: made one after another {alone.seconds:.1f} s,",
+        end=" ",
+    )
+    print(f"on {thorough.shares} cores {together.seconds:.1f} s ({alone.seconds / together.seconds:.2f}x)")
     print("\nwall time, best of the same repeats (a fresh process each, as a user runs it):")
     for label, args in WALL_COMMANDS:
         print(f"  {label:<48} {min(wall(*args) for _ in range(repeat)):6.1f} s")

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
+import os
 import shlex
 import sys
 from pathlib import Path
@@ -69,7 +70,8 @@ def build_parser() -> Parser:
     drift = commands.add_parser("drift", help="list how an official OpenAPI document differs from the contract, known or new")
     drift.add_argument("upstream_spec", metavar="UPSTREAM_SPEC", help="an OpenAPI 3.0 or 3.1 document, JSON or YAML")
     selftest = commands.add_parser("selftest", help="run the suite against every broken variant of the reference mock")
-    selftest.add_argument("--jobs", type=int, default=2, help="runs at a time (default 2)")
+    # One more run than cores: each run waits on its mock part of the time.
+    selftest.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1, help="runs at a time (default: the cores + 1)")
     selftest.add_argument("--max-examples", type=int, default=50, help="fuzzing cases per run (default 50)")
     selftest.add_argument("--list", action="store_true", help="list the mutants: name, category, level, the promise each breaks")
     selftest.add_argument("mutants", nargs="*", metavar="MUTANT", help="only these mutants (default: the whole catalogue)")

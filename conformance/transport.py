@@ -50,6 +50,7 @@ class Limits:
     verify: bool | str = True  # TLS: verify against the system's CAs, a CA bundle file, or not at all (--insecure)
     run_deadline: float = 0.0  # seconds for the whole run; 0: none
     budget: int = 0  # requests at most; 0: no limit
+    share: bool = True  # a request sent before (GET, HEAD) is answered with its first answer, not sent again
 
 
 @dataclass
@@ -96,7 +97,7 @@ class Transport:
             asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After"
             self.rate_limited = f"the target answered 429 ({asked}); the run waits {RETRY_AFTER_CAP:g} s at most, once"
             raise RateLimited(self.rate_limited)
-        if built.method in SAFE_METHODS:
+        if self.limits.share and built.method in SAFE_METHODS:
             self._answers[identity] = response
         return response
 

@@ -70,3 +70,12 @@ def test_a_run_sends_each_request_once_and_says_how_many_shared(serve: Any, data
     assert line is not None, result.stdout[-3000:]
     answered, sent, shared = map(int, line.groups())
     assert (sent, answered) == (len(got), sent + shared) and shared > 0
+
+
+def test_without_sharing_every_request_is_sent(serve: Any, data: MockData) -> None:
+    mock = RecordingMock(data)
+    url = serve(mock) + BASE_PATH + f"/accounts/{data.account_id}/realtime/kit/{data.app_id}/sessions/{data.session_ids[0]}"
+    with contextlib.closing(Transport(Limits(deadline=5, share=False))) as transport:
+        first, again = (transport.send("GET", url, {"Authorization": f"Bearer {data.token}"}) for _ in range(2))
+        assert again is not first
+        assert (len(mock.requests), transport.sent, transport.shared) == (2, 2, 0)
