@@ -1,8 +1,6 @@
 """python -m conformance: the same as rtk-conformance."""
 
-import sys
-
-from conformance.console import main
+from conformance.console import command_line
 
 if __name__ == "__main__":  # not when a process of a run's own (multiprocessing) loads the main module again
-    sys.exit(main())
+    command_line()

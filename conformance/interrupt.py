@@ -37,7 +37,8 @@ def raise_if_swallowed() -> None:
         raise Interrupted
 
 
-def leave_to_the_parent() -> None:
-    """In a helper process: Ctrl-C reaches every process of the terminal's group, and the process that started
-    this one reports it in one line and ends its helpers; here it would only print a traceback."""
+def ignore() -> None:
+    """Ctrl-C does nothing from here on, where it could only print a traceback: in a helper process (Ctrl-C reaches
+    every process of the terminal's group, and the one that started the helpers reports it and ends them), and in
+    a command whose work is done."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)

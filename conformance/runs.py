@@ -44,7 +44,7 @@ def processes(jobs: int) -> Iterator[None]:
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(PRELOAD)
     # One run per process: no state carries over. A run that is forked installs its own Ctrl-C handler.
-    with context.Pool(jobs, maxtasksperchild=1, initializer=interrupt.leave_to_the_parent) as _pool:
+    with context.Pool(jobs, maxtasksperchild=1, initializer=interrupt.ignore) as _pool:
         try:
             yield
         finally:

@@ -20,7 +20,7 @@ Scored = tuple[list[selftest.Outcome], list[selftest.Verdict]]
 
 @pytest.fixture(scope="module")
 def scored() -> Iterator[Scored]:
-    """One selftest of the whole catalogue (about two minutes on two cores)."""
+    """One selftest of the whole catalogue (about half a minute on two cores)."""
     yield selftest.selftest(CATALOGUE, jobs=2, extra=FAST)
 
 

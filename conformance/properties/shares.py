@@ -23,7 +23,7 @@ class Shares:
     """The fuzzing cases of a run, being made in `profile.shares` processes from the moment this is created."""
 
     def __init__(self, edition: str, ids: Ids, profile: Profile, seed: int) -> None:
-        self._pool: Pool = _context().Pool(profile.shares, initializer=interrupt.leave_to_the_parent)
+        self._pool: Pool = _context().Pool(profile.shares, initializer=interrupt.ignore)
         self._pending: list[AsyncResult[list[dict[str, Any]]]] = [
             self._pool.apply_async(make_share, (edition, ids, profile, seed, share)) for share in range(profile.shares)
         ]
