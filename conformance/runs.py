@@ -2,7 +2,7 @@
 each time: a fork server (multiprocessing's "forkserver") loads them once, and forks one fresh process per run.
 
 A fork server starts single-threaded, so forking it is safe wherever it is started from (a thread pool, a pytest
-worker). Where the platform has none, each run is `python -m conformance` in a subprocess, as before."""
+worker). Where the platform has none, each run is `python -m conformance` in a subprocess."""
 
 from __future__ import annotations
 
@@ -70,8 +70,9 @@ def _forked(arguments: list[str], environment: dict[str, str], cwd: str) -> tupl
     os.environ.update(environment)
     stdout, stderr = Path(cwd, "stdout.txt"), Path(cwd, "stderr.txt")
     with stdout.open("w") as out, stderr.open("w") as err:
-        sys.stdout.flush(), sys.stderr.flush()
-        os.dup2(out.fileno(), 1), os.dup2(err.fileno(), 2)
+        os.dup2(out.fileno(), 1)
+        os.dup2(err.fileno(), 2)
         exit_code = console.main(arguments)
-        sys.stdout.flush(), sys.stderr.flush()
+        sys.stdout.flush()
+        sys.stderr.flush()
     return exit_code, stderr.read_text()
