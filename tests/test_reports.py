@@ -40,6 +40,8 @@ def test_a_passing_runs_json_report(tmp_path: Path) -> None:
         0,
     )
     assert sum(report["counts"]["requests"].values()) >= 300 and report["counts"]["property_cases"]["fuzzing"]["positive"] > 0
+    sent = report["counts"]["requests_sent"]
+    assert sent["sent"] + sent["shared"] == sum(report["counts"]["requests"].values()) and sent["shared"] > 0
     assert {c["outcome"] for c in report["checks"]} <= {"passed", "skipped"} and len(report["checks"]) == 208
 
 
