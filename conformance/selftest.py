@@ -73,7 +73,7 @@ class Verdict:
 def run_suite(app: Any, name: str, extra: list[str]) -> Outcome:
     """The suite against `app` served on loopback, through `python -m conformance run`, strict."""
     data = load_data()
-    with serve_in_thread(app) as root, tempfile.TemporaryDirectory() as tmp:
+    with serve_in_thread(app, wait=False) as root, tempfile.TemporaryDirectory() as tmp:  # the run has ended
         report = Path(tmp) / "junit.xml"
         args = ["--target", root + BASE_PATH, "--account-id", data.account_id, "--app-id", data.app_id]
         args += [a for sid in data.session_ids for a in ("--session-id", sid)]

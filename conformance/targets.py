@@ -60,7 +60,7 @@ def embedded_target(settings: Settings) -> Iterator[Target]:
     except DataFileError as exc:
         raise TargetError(f"{exc}: leave --app-id out, or give a URL --target") from None
     edition = settings.edition if settings.edition != AUTO_EDITION else DEFAULT_EDITION
-    with serve_in_thread(ReferenceMock(data, edition=edition)) as root:
+    with serve_in_thread(ReferenceMock(data, edition=edition), wait=False) as root:  # the run ends with the block
         ids = Ids(data.account_id, data.app_id, settings.session_id or tuple(data.session_ids))
         label = "embedded reference mock" + (f" ({edition} edition)" if edition != DEFAULT_EDITION else "")
         yield Target(label, root + BASE_PATH, data.token, ids)

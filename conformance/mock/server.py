@@ -77,9 +77,12 @@ def url_of(sock: socket.socket, scheme: str = "http") -> str:
 
 
 @contextlib.contextmanager
-def serve_in_thread(app: Any, host: str = "127.0.0.1", tls: tuple[str, str] | None = None) -> Iterator[str]:
+def serve_in_thread(app: Any, host: str = "127.0.0.1", tls: tuple[str, str] | None = None, wait: bool = True) -> Iterator[str]:
     """Serve `app` on a free loopback port for the duration of the block (over HTTPS with `tls`, the paths of a
-    certificate chain and its key); yields its root URL."""
+    certificate chain and its key); yields its root URL.
+
+    The block ends once the server has stopped; with `wait=False` it ends as the server begins to stop (uvicorn takes
+    a tenth of a second or more), for a caller that has no more use for it and ends soon itself."""
     sock = bind(host)
     server = uvicorn.Server(_config(app, tls))
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
@@ -93,8 +96,9 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", tls: tuple[str, str] | No
         yield url_of(sock, "https" if tls else "http")
     finally:
         server.should_exit = True
-        thread.join(timeout=STARTUP_TIMEOUT)
-        sock.close()
+        if wait:  # otherwise uvicorn closes the socket, in its own time
+            thread.join(timeout=STARTUP_TIMEOUT)
+            sock.close()
 
 
 def serve_forever(app: Any, sock: socket.socket) -> None:
