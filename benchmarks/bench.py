@@ -167,11 +167,8 @@ def main() -> None:
     thorough = PROFILES["thorough"]
     alone = best(repeat, lambda: thorough_shares(thorough.max_examples, together=False))
     together = best(repeat, lambda: thorough_shares(thorough.max_examples, together=True))
-    print(
-        f"\nthorough's {thorough.max_examples} fuzzing cases in {thorough.shares} shares: made one after another {alone.seconds:.1f} s,",
-        end=" ",
-    )
-    print(f"on {thorough.shares} cores {together.seconds:.1f} s ({alone.seconds / together.seconds:.2f}x)")
+    made = f"\nthorough's {thorough.max_examples} fuzzing cases in {thorough.shares} shares: one after another {alone.seconds:.1f} s,"
+    print(made, f"on {thorough.shares} cores {together.seconds:.1f} s ({alone.seconds / together.seconds:.2f}x)")
     print("\nwall time, best of the same repeats (a fresh process each, as a user runs it):")
     for label, args in WALL_COMMANDS:
         print(f"  {label:<48} {min(wall(*args) for _ in range(repeat)):6.1f} s")
