@@ -72,6 +72,14 @@ class ActiveRun:
             junit.rename_tests(Path(xml))
 
     @pytest.hookimpl(wrapper=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Generator[None, None, None]:
+        """pytest formats the interrupt's traceback, to show it at the end. Where Ctrl-C landed between two lines,
+        Python 3.11 can leave a frame without a line number, and pytest fails on it with a TypeError: the run
+        still ends as interrupted, in one line."""
+        with contextlib.suppress(TypeError):
+            yield
+
+    @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
         report = yield
         failure = call.excinfo.value if call.excinfo is not None else None

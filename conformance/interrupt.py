@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import signal
+import sys
 from types import FrameType
+from typing import Any
 
 
 class Interrupted(KeyboardInterrupt):
@@ -23,6 +25,14 @@ def _raise_interrupted(signum: int, frame: FrameType | None) -> None:
 
 def install() -> None:
     signal.signal(signal.SIGINT, _raise_interrupted)
+    sys.unraisablehook = _quiet_about_interrupts
+
+
+def _quiet_about_interrupts(unraisable: Any) -> None:
+    """Ctrl-C that landed in a callback Python cannot raise from (a weak reference's, the collector's): Python
+    would print "Exception ignored in ..." and a traceback. It is raised again between tests (raise_if_swallowed)."""
+    if not isinstance(unraisable.exc_value, Interrupted):
+        sys.__unraisablehook__(unraisable)
 
 
 def received() -> bool:

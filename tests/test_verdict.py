@@ -13,6 +13,8 @@ from typing import Any
 
 import pytest
 
+from conformance import interrupt
+from conformance.active import ActiveRun
 from conformance.checks import by_id
 from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import MockData, ReferenceMock
@@ -178,3 +180,30 @@ def test_ctrl_c_while_starting_is_one_line_and_exit_2(after: float, tmp_path: Pa
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2
     assert stderr.strip() in ("rtk-conformance: interrupted", "rtk-conformance: run interrupted")
+
+
+def test_ctrl_c_in_a_callback_prints_nothing_and_other_unraisable_errors_still_do(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Python reports an exception it cannot raise (in a finalizer, a weak reference's or the collector's callback)
+    as "Exception ignored in"; Ctrl-C is raised again between tests instead."""
+    monkeypatch.setattr(sys, "unraisablehook", interrupt._quiet_about_interrupts)
+
+    class Raising:
+        def __init__(self, exc: BaseException) -> None:
+            self.exc = exc
+
+        def __del__(self) -> None:
+            raise self.exc
+
+    Raising(interrupt.Interrupted())
+    assert capsys.readouterr().err == ""
+    Raising(ValueError("a real bug"))
+    assert "Exception ignored in" in capsys.readouterr().err
+
+
+def test_pytest_failing_to_format_an_interrupt_does_not_end_the_run_in_a_traceback() -> None:
+    formatting = ActiveRun.pytest_keyboard_interrupt(SimpleNamespace(), SimpleNamespace())  # type: ignore[arg-type]
+    next(formatting)
+    with pytest.raises(StopIteration):  # the TypeError pytest raised on a frame without a line number: suppressed
+        formatting.throw(TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'"))
