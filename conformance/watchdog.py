@@ -1,7 +1,9 @@
 """One thread for a whole run that calls back when a request outlives its deadline.
 
 A timer thread per request cost about as much as a loopback request itself; this thread sleeps until the deadline
-of the request in flight and is woken only when it had nothing to wait for."""
+of the request in flight and is woken only when it had nothing to wait for. It relies on a deadline never being
+earlier than the one before it (the same length, a later start): a thread still waiting for the earlier one wakes
+in time to wait for the next."""
 
 from __future__ import annotations
 
