@@ -125,10 +125,9 @@ class PropertyLayer:
         try:
             response = as_checked(self.send(case, headers))  # converted once, for every check
         except (TransportFailure, CannotOverwriteExistingCassetteException) as exc:
-            line = case.as_curl_command(headers=headers, base_url=self.base_url).replace(self.token, "$CLOUDFLARE_API_TOKEN")
             why = replay_miss(exc) if isinstance(exc, CannotOverwriteExistingCassetteException) else str(exc)
             failure = Finding("transport", "MUST", hide(f"[transport] no HTTP response: {why}", self.token))
-            return CaseResult(phase, mode, None, Expectation(False, "not sent", (), True), [failure], line)
+            return CaseResult(phase, mode, None, Expectation(False, "not sent", (), True), [failure], self.curl(case))
         expectation = expect(str(response.request.method), str(response.request.url), self.base_url, mode == "negative", self.contract)
         excluded: list[Callable[..., Any]] = [] if expectation.agrees else list(DATA_ACCEPTANCE)
         exchange = exchange_of(case, response, self.token)
