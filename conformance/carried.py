@@ -27,8 +27,11 @@ def of_probe(exchange: Exchange) -> list[tuple[str, str]]:
 
 
 def of_cases(results: list[CaseResult]) -> list[tuple[str, str]]:
-    """Each case as [phase, mode, status, agrees, [[check, level], ...]]; each failure's text once per check."""
-    cases = [[r.phase, r.mode, r.status, r.expectation.agrees, [[f.check, f.level] for f in r.failures]] for r in results]
+    """Each case as [phase, mode, status, agrees, contested, [[check, level], ...]]; each failure's text once per check."""
+    cases = [
+        [r.phase, r.mode, r.status, r.expectation.agrees, r.expectation.contested, [[f.check, f.level] for f in r.failures]]
+        for r in results
+    ]
     texts: dict[str, str] = {}
     for finding in (f for r in results for f in r.failures):
         texts.setdefault(finding.check, finding.text)
@@ -43,9 +46,10 @@ def adopt(run: Run, properties: dict[str, Any]) -> None:
         run.client.exchanges[properties["probe"]] = Exchange(properties["probe"], SentRequest("GET", "", {}, {}), received, error)
     if CASES in properties:
         texts = json.loads(properties[TEXTS])
-        for phase, mode, status, agrees, failed in json.loads(properties[CASES]):
+        for phase, mode, status, agrees, contested, failed in json.loads(properties[CASES]):
             findings = [Finding(check, level, texts[check]) for check, level in failed]
-            run.properties.results.append(CaseResult(phase, mode, status, Expectation(False, "", (), agrees), findings, ""))
+            expectation = Expectation(False, "", (), agrees, contested)
+            run.properties.results.append(CaseResult(phase, mode, status, expectation, findings, ""))
 
 
 def of_transport(run: Run) -> dict[str, Any]:

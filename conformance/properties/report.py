@@ -47,22 +47,23 @@ def reproduce_command(settings: Settings, seed: int, label: str) -> str:
 def summary_lines(layer: PropertyLayer) -> list[str]:
     counts = layer.counts()
     lines = [f"Property cases (profile {layer.profile.name}, seed {layer.seed}):"]
-    lines.append(
-        f"{'phase':<9} {'mode':<9} {'cases':>5} {'2xx':>5} {'4xx':>5} {'5xx':>5} {'failed':>6} {'relabelled':>10}"
-    )  # failed: MUST checks
+    columns = ("cases", "2xx", "4xx", "5xx", "failed", "relabelled", "contested")  # failed: MUST checks
+    lines.append(f"{'phase':<9} {'mode':<9} " + " ".join(f"{c:>{max(5, len(c))}}" for c in columns))
     for phase in PHASES:
         for mode in MODES:
             results = [r for r in layer.results if (r.phase, r.mode) == (phase, mode)]
             if not results:
                 continue
-            classes = [counts[(phase, mode, c)] for c in ("2xx", "4xx", "5xx")]
-            failed = sum(1 for r in results if r.failed("MUST"))
-            relabelled = sum(1 for r in results if not r.expectation.agrees)
-            lines.append(
-                f"{phase:<9} {mode:<9} {len(results):>5} {classes[0]:>5} {classes[1]:>5} {classes[2]:>5} {failed:>6} {relabelled:>10}"
-            )
+            row = [len(results), *(counts[(phase, mode, c)] for c in ("2xx", "4xx", "5xx"))]
+            row += [sum(1 for r in results if r.failed("MUST")), sum(1 for r in results if not r.expectation.agrees)]
+            row += [sum(1 for r in results if r.expectation.contested)]
+            lines.append(f"{phase:<9} {mode:<9} " + " ".join(f"{n:>{max(5, len(c))}}" for n, c in zip(row, columns, strict=True)))
     positive = [r for r in layer.results if r.mode == "positive"]
     found = sum(1 for r in positive if r.status == 200)
     if positive:
         lines.append(f"positive cases that reached a session (200): {found} of {len(positive)} ({100 * found // len(positive)}%)")
+    contested = sorted({r.expectation.contested for r in layer.results if r.expectation.contested})
+    if contested:
+        lines.append("contested: cases that follow a documented contradiction, judged on neither acceptance nor rejection")
+        lines += [f"  {why}" for why in contested]
     return lines
