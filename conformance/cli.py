@@ -30,6 +30,8 @@ from conformance.mock.replay import CassetteServer
 from conformance.mock.server import bind, serve_forever, url_of
 from conformance.mutants import CATALOGUE, MUTANTS
 from conformance.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, flag, kind
+from conformance.variants import CATALOGUE as VARIANT_CATALOGUE
+from conformance.variants import VARIANTS
 
 EXIT_OK, EXIT_VIOLATION, EXIT_USAGE = 0, 1, 2
 RUN_CONFIG = Path(__file__).parent / "pytest-run.ini"  # a run ignores the current directory's pytest configuration
@@ -69,12 +71,14 @@ def build_parser() -> Parser:
     checks.add_argument("--json", action="store_true", help="as a JSON list of {id, category, level, rule}")
     drift = commands.add_parser("drift", help="list how an official OpenAPI document differs from the contract, known or new")
     drift.add_argument("upstream_spec", metavar="UPSTREAM_SPEC", help="an OpenAPI 3.0 or 3.1 document, JSON or YAML")
-    selftest = commands.add_parser("selftest", help="run the suite against every broken variant of the reference mock")
+    selftest = commands.add_parser("selftest", help="run the suite against every mutant of the reference mock and every correct variant")
     # One more run than cores: each run waits on its mock part of the time.
     selftest.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1, help="runs at a time (default: the cores + 1)")
     selftest.add_argument("--max-examples", type=int, default=50, help="fuzzing cases per run (default 50)")
-    selftest.add_argument("--list", action="store_true", help="list the mutants: name, category, level, the promise each breaks")
-    selftest.add_argument("mutants", nargs="*", metavar="MUTANT", help="only these mutants (default: the whole catalogue)")
+    selftest.add_argument(
+        "--list", action="store_true", help="list the mutants (name, category, level, the promise each breaks), then the correct variants"
+    )
+    selftest.add_argument("mutants", nargs="*", metavar="NAME", help="only these mutants or correct variants (default: every one)")
     return parser
 
 
@@ -194,10 +198,13 @@ def run_selftest(args: argparse.Namespace) -> int:
     if args.list:
         for mutant in CATALOGUE:
             print(f"{mutant.name:<38} {mutant.category:<10} {mutant.level:<6} {mutant.breaks}")
+        for variant in VARIANT_CATALOGUE:
+            print(f"{variant.name:<38} {'correct':<10} {'-':<6} {variant.allows}")
         return EXIT_OK
-    unknown = sorted(set(args.mutants) - set(MUTANTS))
+    unknown = sorted(set(args.mutants) - set(MUTANTS) - set(VARIANTS))
     if unknown:
-        return _usage_error(f"unknown mutant(s): {', '.join(unknown)}; the mutants: {', '.join(MUTANTS)}")
+        known = f"the mutants: {', '.join(MUTANTS)}; the correct variants: {', '.join(VARIANTS)}"
+        return _usage_error(f"unknown mutant(s): {', '.join(unknown)}; {known}")
     if args.jobs < 1 or args.max_examples < 1:
         return _usage_error("--jobs and --max-examples must be 1 or more")
     return selftest.main(args.jobs, args.max_examples, args.mutants)

@@ -1,11 +1,13 @@
-"""rtk-conformance selftest: run the real suite, through the CLI users run, against the reference mock
-and every mutant of the catalogue, each served on loopback, and score how many it catches.
+"""rtk-conformance selftest: run the real suite, through the CLI users run, against the reference mock, every
+mutant of the catalogue and every correct variant, each served on loopback: score how many mutants it catches, and
+prove that it passes every correct implementation.
 
 Each run is a process of its own, as a user's is, but not a new interpreter: where the platform has one, a fork
 server that has loaded the suite once forks a process per run (loading took longer than most runs)."""
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 import tempfile
@@ -20,9 +22,12 @@ from conformance import runs
 from conformance.checks.base import CATEGORIES
 from conformance.mock import ReferenceMock, load_data
 from conformance.mock.app import BASE_PATH
+from conformance.mock.data import MockData
 from conformance.mock.server import serve_in_thread
 from conformance.mutants import CATALOGUE, Mutant
 from conformance.settings import TOKEN_ENV
+from conformance.variants import CATALOGUE as VARIANT_CATALOGUE
+from conformance.variants import Variant, serving
 
 REFERENCE = "reference mock"
 # The unmodified mock must pass in every edition it serves.
@@ -38,6 +43,7 @@ class Outcome:
     explicit: frozenset[str]
     property: frozenset[str]
     stderr: str = ""  # what a run that crashed said
+    variant: bool = False  # a correct variant's run: it must pass, as the reference mock's must
 
 
 def crashed(outcome: Outcome) -> bool:
@@ -72,10 +78,22 @@ class Verdict:
 
 def run_suite(app: Any, name: str, extra: list[str]) -> Outcome:
     """The suite against `app` served on loopback, through `python -m conformance run`, strict."""
-    data = load_data()
-    with serve_in_thread(app, wait=False) as root, tempfile.TemporaryDirectory() as tmp:  # the run has ended
+    with serve_in_thread(app, wait=False) as root:  # the run has ended
+        return run_against(root + BASE_PATH, load_data(), name, extra)
+
+
+def run_variant(variant: Variant, edition: str, extra: list[str]) -> Outcome:
+    """The suite, strict, against a correct variant serving one edition."""
+    data = load_data().for_app(variant.app_id) if variant.app_id else load_data()
+    with serving(data, edition, variant.style) as base_url:
+        outcome = run_against(base_url, data, f"{variant.name} ({edition} edition)", extra)
+    return dataclasses.replace(outcome, variant=True)
+
+
+def run_against(base_url: str, data: MockData, name: str, extra: list[str]) -> Outcome:
+    with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "junit.xml"
-        args = ["--target", root + BASE_PATH, "--account-id", data.account_id, "--app-id", data.app_id]
+        args = ["--target", base_url, "--account-id", data.account_id, "--app-id", data.app_id]
         args += [a for sid in data.session_ids for a in ("--session-id", sid)]
         arguments = ["run", *args, "--strict", "--junitxml", str(report), *extra]
         exit_code, stderr = runs.run(arguments, {TOKEN_ENV: data.token}, tmp)
@@ -98,8 +116,11 @@ def failed_checks(junit_xml: Path) -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(explicit), frozenset(found)
 
 
-def selftest(mutants: list[Mutant], jobs: int, extra: list[str], progress: Any = None) -> tuple[list[Outcome], list[Verdict]]:
-    """(the unmodified mock in each edition, each mutant's verdict); `progress(line)` hears of each as it ends."""
+def selftest(
+    mutants: list[Mutant], jobs: int, extra: list[str], progress: Any = None, variants: list[Variant] | None = None
+) -> tuple[list[Outcome], list[Verdict]]:
+    """(the unmodified mock in each edition, then each correct variant in each edition: runs that must pass; each
+    mutant's verdict); `progress(line)` hears of each mutant as it ends."""
     data = load_data()
     done = itertools.count(1)
 
@@ -111,6 +132,7 @@ def selftest(mutants: list[Mutant], jobs: int, extra: list[str], progress: Any =
 
     with runs.processes(jobs), ThreadPoolExecutor(max_workers=jobs) as pool:
         references = [pool.submit(run_suite, ReferenceMock(data, edition=e), name, extra) for e, name in EDITIONS.items()]
+        references += [pool.submit(run_variant, v, e, extra) for v in variants or [] for e in EDITIONS]
         verdicts = list(pool.map(judged, mutants))
     return [r.result() for r in references], verdicts
 
@@ -121,8 +143,10 @@ def clean(reference: Outcome) -> bool:
 
 def report_lines(references: list[Outcome], verdicts: list[Verdict]) -> Iterator[str]:
     for reference in references:
-        failed = ", ".join(sorted(reference.explicit | reference.property))
+        failed = ", ".join(sorted(reference.explicit | reference.property)) or f"exit {reference.exit_code}"
         yield f"{reference.name}: {'passes' if clean(reference) else 'FAILS: ' + failed}"
+        if not clean(reference) and crashed(reference):
+            yield f"  the run crashed: {reference.stderr.splitlines()[-1] if reference.stderr else 'no output'}"
     yield ""
     yield f"{'mutant':<38} {'category':<10} {'level':<6} {'explicit':<8} {'property':<8} result"
     for v in verdicts:
@@ -139,6 +163,9 @@ def report_lines(references: list[Outcome], verdicts: list[Verdict]) -> Iterator
             yield f"  {category:<10} {_score(some, lambda v: v.killed)}"
     yield f"  by the explicit checks: {_score(verdicts, lambda v: v.by_explicit)}"
     yield f"  by the property tests:  {_score(verdicts, lambda v: v.by_property)}"
+    variants = [r for r in references if r.variant]
+    if variants:
+        yield f"correct variants passed: {sum(1 for v in variants if clean(v))}/{len(variants)}"
 
 
 def _score(verdicts: list[Verdict], kills: Any) -> str:
@@ -152,8 +179,9 @@ def succeeded(references: list[Outcome], verdicts: list[Verdict]) -> bool:
 
 def main(jobs: int, max_examples: int, only: list[str]) -> int:
     mutants = [m for m in CATALOGUE if not only or m.name in only]
+    variants = [v for v in VARIANT_CATALOGUE if not only or v.name in only]
     progress = (lambda line: print(line, file=sys.stderr, flush=True)) if sys.stderr.isatty() else None
-    references, verdicts = selftest(mutants, jobs, ["--max-examples", str(max_examples)], progress)
+    references, verdicts = selftest(mutants, jobs, ["--max-examples", str(max_examples)], progress, variants)
     for line in report_lines(references, verdicts):
         print(line)
     return 0 if succeeded(references, verdicts) else 1

@@ -11,6 +11,8 @@ from conformance import runs, selftest
 from conformance.checks import REGISTRY
 from conformance.mock import MockData, ReferenceMock, load_data
 from conformance.mutants import CATALOGUE, MUTANTS, Mutant
+from conformance.variants import CATALOGUE as VARIANT_CATALOGUE
+from conformance.variants import VARIANTS, Style, Variant
 from tests.conftest import ctrl_c_to_the_group, run_cli
 
 pytestmark = pytest.mark.slow
@@ -21,7 +23,7 @@ Scored = tuple[list[selftest.Outcome], list[selftest.Verdict]]
 @pytest.fixture(scope="module")
 def scored() -> Iterator[Scored]:
     """One selftest of the whole catalogue (about half a minute on two cores)."""
-    yield selftest.selftest(CATALOGUE, jobs=2, extra=FAST)
+    yield selftest.selftest(CATALOGUE, jobs=2, extra=FAST, variants=VARIANT_CATALOGUE)
 
 
 def test_catalogue_has_at_least_30_mutants_each_naming_real_checks() -> None:
@@ -31,10 +33,27 @@ def test_catalogue_has_at_least_30_mutants_each_naming_real_checks() -> None:
 
 
 def test_the_unmodified_mock_passes_with_zero_failures_in_both_editions(scored: Scored) -> None:
-    references, _ = scored
+    references = [r for r in scored[0] if not r.variant]
     assert [r.name for r in references] == ["reference mock", "reference mock (current edition)"]
     for reference in references:
         assert (reference.exit_code, reference.explicit, reference.property) == (0, frozenset(), frozenset())
+
+
+def test_every_correct_variant_passes_strict_in_both_editions(scored: Scored) -> None:
+    variants = [r for r in scored[0] if r.variant]
+    assert len(VARIANT_CATALOGUE) >= 12 and len(variants) == 2 * len(VARIANT_CATALOGUE)
+    assert [(r.name, r.exit_code, sorted(r.explicit | r.property)) for r in variants if not selftest.clean(r)] == []
+    assert f"correct variants passed: {len(variants)}/{len(variants)}" in list(selftest.report_lines(*scored))
+
+
+def test_a_variant_that_is_not_correct_fails_the_selftest() -> None:
+    """The other side: a 'variant' that breaks the contract (no JSON media type) is a false positive the selftest reports."""
+    wrong = Variant("text-plain", "sends its JSON as text/plain", Style(content_type="text/plain"))
+    references, verdicts = selftest.selftest([], jobs=2, extra=FAST, variants=[wrong])
+    assert not selftest.succeeded(references, verdicts)
+    lines = list(selftest.report_lines(references, verdicts))
+    assert "text-plain (documented edition): FAILS: errors.json-content-type, schemathesis: Undocumented Content-Type" in lines
+    assert "correct variants passed: 0/2" in lines
 
 
 def test_the_catalogue_breaks_the_current_edition_too() -> None:
@@ -87,16 +106,13 @@ def test_selftest_command_names_mutants_and_exits_0(tmp_path: Path) -> None:
 
 def test_selftest_refuses_unknown_mutants(tmp_path: Path) -> None:
     result = run_cli("selftest", "no-such-mutant", cwd=tmp_path)
-    listed = ", ".join(MUTANTS)
-    assert (result.returncode, result.stderr.strip()) == (
-        2,
-        f"rtk-conformance: error: unknown mutant(s): no-such-mutant; the mutants: {listed}",
-    )
+    known = f"the mutants: {', '.join(MUTANTS)}; the correct variants: {', '.join(VARIANTS)}"
+    assert (result.returncode, result.stderr.strip()) == (2, f"rtk-conformance: error: unknown mutant(s): no-such-mutant; {known}")
 
 
 def test_selftest_lists_its_mutants(tmp_path: Path) -> None:
     listed = [line.split()[:3] for line in run_cli("selftest", "--list", cwd=tmp_path).stdout.splitlines()]
-    assert listed == [[m.name, m.category, m.level] for m in CATALOGUE]
+    assert listed == [[m.name, m.category, m.level] for m in CATALOGUE] + [[v.name, "correct", "-"] for v in VARIANT_CATALOGUE]
 
 
 def test_a_crashed_run_is_an_error_never_a_survivor(monkeypatch: pytest.MonkeyPatch) -> None:
