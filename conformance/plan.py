@@ -22,8 +22,10 @@ class Plan:
         limit = f"; at most {budget} (--max-requests)" if budget else ""
         methods = "; GET only" if run.settings.property_profile.get_only else ""
         methods += "; generated cases from the cache" if run.properties.from_cache else ""
-        total = len(self.probes) + len(self.cases)
-        return f"Plan: {total} requests ({len(self.probes)} explicit, {len(self.cases)} generated){limit}{methods}"
+        preflight = run.target.preflights  # a dry run sends none
+        total = preflight + len(self.probes) + len(self.cases)
+        kinds = (f"{preflight} preflight, " if preflight else "") + f"{len(self.probes)} explicit, {len(self.cases)} generated"
+        return f"Plan: {total} requests ({kinds}){limit}{methods}"
 
     def lines(self, run: Run) -> list[str]:
         """The plan, then every request as a curl line, the token shown as its environment variable."""

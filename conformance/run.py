@@ -18,8 +18,8 @@ from conformance.properties.engine import PropertyLayer
 from conformance.recording import cassette_for, replay_target
 from conformance.redaction import hidden_from_logs
 from conformance.settings import AUTO_EDITION, Settings
-from conformance.targets import Client, Target, open_target
-from conformance.transport import Limits, RateLimited, TargetStopped, Transport
+from conformance.targets import Client, Target, open_target, open_transport
+from conformance.transport import Limits, RateLimited, TargetStopped
 
 
 @dataclass(frozen=True)
@@ -111,10 +111,10 @@ def limits_of(settings: Settings) -> Limits:
 def start_run(settings: Settings) -> Iterator[Run]:
     seed = settings.property_seed()
     with contextlib.ExitStack() as stack:
-        target = replay_target(settings, seed) if settings.replaying else stack.enter_context(open_target(settings))
+        transport = stack.enter_context(contextlib.closing(open_transport(settings, limits_of(settings))))
+        target = replay_target(settings, seed) if settings.replaying else stack.enter_context(open_target(settings, transport))
         stack.enter_context(hidden_from_logs(target.token))
         recording = stack.enter_context(cassette_for(settings, target, seed)) if settings.cassette else None
-        transport = stack.enter_context(contextlib.closing(Transport(limits_of(settings))))
         client = Client(target, load_contract(), transport)
         probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
         edition, source = choose_edition(settings, target, client, probes)

@@ -17,7 +17,9 @@ def requests_line(run: Run) -> str:
     explicit, generated = len(run.client.exchanges), len(run.properties.results)
     transport = run.client.transport
     shared = f", {transport.shared} shared the answer of the same request sent before" if transport.shared else ""
-    return f"Requests: {sum(classes.values())} ({explicit} explicit, {generated} generated): {shown}; {transport.sent} sent{shared}"
+    preflight = f" ({run.target.preflights} of them the preflight)" if run.target.preflights else ""
+    counts = f"{explicit} explicit, {generated} generated"
+    return f"Requests: {sum(classes.values())} ({counts}): {shown}; {transport.sent} sent{preflight}{shared}"
 
 
 def matrix_lines(run: Run) -> list[str]:

@@ -37,16 +37,18 @@ class Target:
     token: str
     ids: Ids
     edition: str = ""  # the edition it is known to serve (a cassette records it), else detected
+    preflights: int = 0  # requests sent to make sure it answers at all, before any probe: they count against the budget
 
 
 @contextlib.contextmanager
-def open_target(settings: Settings, environ: dict[str, str] | None = None) -> Iterator[Target]:
-    """The target a run checks, ready to take requests for the duration of the block."""
+def open_target(settings: Settings, transport: Transport, environ: dict[str, str] | None = None) -> Iterator[Target]:
+    """The target a run checks, ready to take requests for the duration of the block; a URL target is first asked,
+    through the run's transport, whether anything answers there."""
     if settings.embedded:
         with embedded_target(settings) as target:
             yield target
         return
-    yield url_target(settings, dict(os.environ if environ is None else environ))
+    yield url_target(settings, transport, dict(os.environ if environ is None else environ))
 
 
 @contextlib.contextmanager
@@ -66,7 +68,7 @@ def embedded_target(settings: Settings) -> Iterator[Target]:
         yield Target(label, root + BASE_PATH, data.token, ids)
 
 
-def url_target(settings: Settings, environ: dict[str, str]) -> Target:
+def url_target(settings: Settings, transport: Transport, environ: dict[str, str]) -> Target:
     url = base_url(settings.target)
     missing = [name for name, value in (("--account-id", settings.account_id), ("--app-id", settings.app_id)) if not value]
     missing += [] if settings.session_id else ["--session-id"]
@@ -74,9 +76,9 @@ def url_target(settings: Settings, environ: dict[str, str]) -> Target:
         raise TargetError(f"a URL target needs {', '.join(missing)} (or their CLOUDFLARE_ACCOUNT_ID/CONFORMANCE_* variables)")
     token = read_token(environ, settings.token_env)
     if not settings.dry_run:
-        preflight(url, settings)
+        preflight(url, transport)
     label = url + (" (TLS not verified: --insecure)" if settings.insecure else "")
-    return Target(label, url, token, Ids(settings.account_id, settings.app_id, settings.session_id))
+    return Target(label, url, token, Ids(settings.account_id, settings.app_id, settings.session_id), preflights=int(not settings.dry_run))
 
 
 def base_url(text: str) -> str:
@@ -104,20 +106,22 @@ def read_token(environ: dict[str, str], name: str) -> str:
     return token
 
 
-def preflight(url: str, settings: Settings) -> None:
-    """Fail fast, in one line, when nothing answers HTTP at the target, within a bounded time."""
+def open_transport(settings: Settings, limits: Limits) -> Transport:
+    """The run's one transport: every request of the run, the preflight included, goes through it and its budget."""
     try:
-        transport = Transport(Limits(deadline=PREFLIGHT_TIMEOUT, max_body=settings.max_body, verify=settings.tls_verify))
+        return Transport(limits)
     except (OSError, ssl.SSLError) as exc:
         raise TargetError(f"cannot use --ca-bundle {settings.ca_bundle}: {exc}") from None
+
+
+def preflight(url: str, transport: Transport) -> None:
+    """Fail fast, in one line, when nothing answers HTTP at the target, within a bounded time."""
     try:
-        transport.send("GET", url, {})
-    except (BodyTooLarge, RateLimited):
-        pass  # an answer all the same: the run says what it makes of it
+        transport.send("GET", url, {}, deadline=min(PREFLIGHT_TIMEOUT, transport.limits.deadline))
+    except (BodyTooLarge, RateLimited, BudgetSpent):
+        pass  # an answer all the same (or none to spend on it): the run says what it makes of it
     except TransportFailure as failure:
         raise TargetError(f"cannot reach {url}: {failure}. Is the server running, and is --target right?") from None
-    finally:
-        transport.close()
 
 
 class Client:

@@ -73,12 +73,12 @@ class Transport:
         self.http = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, verify=self.limits.verify)
         self._watchdog = Watchdog(self._cut)
 
-    def send(self, method: str, url: str, headers: dict[str, str], **request: Any) -> httpx.Response:
+    def send(self, method: str, url: str, headers: dict[str, str], deadline: float = 0.0, **request: Any) -> httpx.Response:
         """The target's answer, its body read in full, or TransportFailure; TargetStopped ends the run.
 
         A request the run already sent (the same method, URL, body and headers) is not sent again: it shares the
         first answer. A 429 is waited out once when its Retry-After is short; otherwise the run stops as rate limited.
-        `request` takes what else httpx sends: params, content, json."""
+        `deadline` shortens this request's (0: the run's); `request` takes what else httpx sends: params, content, json."""
         try:
             built = self.http.build_request(method, url, headers=headers, extensions={"trace": self._trace}, **request)
         except httpx.HTTPError as exc:
@@ -87,11 +87,11 @@ class Transport:
         if identity in self._answers:
             self.shared += 1
             return self._answers[identity]
-        response = self._send_once(built)
+        response = self._send_once(built, deadline or self.limits.deadline)
         wait = retry_after(response.headers)
         if response.status_code == 429 and wait is not None and wait <= RETRY_AFTER_CAP:
             time.sleep(wait)
-            response = self._send_once(built)
+            response = self._send_once(built, deadline or self.limits.deadline)
             wait = retry_after(response.headers)
         if response.status_code == 429:
             asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After"
@@ -101,7 +101,7 @@ class Transport:
             self._answers[identity] = response
         return response
 
-    def _send_once(self, request: httpx.Request) -> httpx.Response:
+    def _send_once(self, request: httpx.Request, deadline: float) -> httpx.Response:
         self._raise_if_stopped()
         if self._pause:
             time.sleep(self._pause)
@@ -110,7 +110,7 @@ class Transport:
             raise BudgetSpent(f"not sent: the request budget of {self.limits.budget} (--max-requests) is spent")
         self.sent += 1
         try:
-            response = self._bounded(request)
+            response = self._bounded(request, deadline)
         except BodyTooLarge:
             self.failures_in_a_row = 0
             raise
@@ -133,8 +133,8 @@ class Transport:
             self.stopped = f"the run's deadline ({self.limits.run_deadline:g} s, --deadline) passed"
             raise TargetStopped(self.stopped)
 
-    def _bounded(self, request: httpx.Request) -> httpx.Response:
-        self._watchdog.arm(self.limits.deadline)
+    def _bounded(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        self._watchdog.arm(deadline)
         try:
             response = self.http.send(request, stream=True)
             try:
@@ -144,7 +144,7 @@ class Transport:
             return _complete(response, body)
         except httpx.HTTPError as exc:
             if self._watchdog.expired:
-                raise TransportFailure(f"no complete answer within {self.limits.deadline:g} s (connect, headers and body)") from None
+                raise TransportFailure(f"no complete answer within {deadline:g} s (connect, headers and body)") from None
             raise TransportFailure(_reason(exc)) from None
         finally:
             self._watchdog.disarm()

@@ -23,14 +23,12 @@ def test_live_sends_get_only_and_at_most_its_budget(serve: Any, data: MockData, 
     result = run_cli("run", *args, "--profile", "live", "--max-requests", "40", env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stdout[-2000:]
     assert {r.method for r in mock.requests} == {"GET"}
-    assert len(mock.requests) == 41  # the budget, and the preflight that makes sure something answers at all
-    plan = (
-        r"^Plan: \d+ requests \(\d+ explicit, \d+ generated\); at most 40 \(--max-requests\); GET only(; generated cases from the cache)?$"
-    )
+    assert len(mock.requests) == 40  # the budget, the preflight (which makes sure something answers at all) included
+    plan = r"^Plan: \d+ requests \(1 preflight, \d+ explicit, \d+ generated\); at most 40 \(--max-requests\); GET only(; generated cases from the cache)?$"
     assert re.search(plan, result.stdout, re.M)
     verdict = result.stdout.split("\nVerdict: ")[1].splitlines()[0]
     assert verdict.startswith("PARTIAL: the request budget (40, --max-requests) was spent: ")
-    assert re.search(r"^Requests: .*; 40 sent", result.stdout, re.M)
+    assert re.search(r"^Requests: .*; 40 sent \(1 of them the preflight\)", result.stdout, re.M)
 
 
 def test_a_dry_run_prints_every_request_and_sends_nothing(serve: Any, data: MockData, tmp_path: Path) -> None:
