@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from conformance import carried, interrupt, junit, plan, reports
+from conformance import carried, interrupt, junit, plan, relay, reports
 from conformance.cassette import CassetteError
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
 from conformance.progress import Progress
 from conformance.properties.report import PropertyFailure
-from conformance.run import Outcome, Run, start_run
+from conformance.run import Outcome, Run, handed_over, start_run, start_worker_run
 from conformance.settings import SETTINGS, SettingsError, resolve
 from conformance.summary import summary_lines
 from conformance.targets import TargetError
@@ -43,9 +43,11 @@ def register_markers(config: pytest.Config) -> None:
 class ActiveRun:
     """The hooks of a run of the suite; the run itself is opened here and closed at unconfigure."""
 
-    def __init__(self, config: pytest.Config, run: Run, stack: contextlib.ExitStack) -> None:
+    def __init__(self, config: pytest.Config, run: Run, stack: contextlib.ExitStack, handed: dict[str, Any] | None = None) -> None:
         self.config, self.run, self.stack = config, run, stack
+        self.handed = handed  # what each xdist worker gets of this run, on a controller
         self.deselected = 0
+        self.collected: int | None = None  # on an xdist controller: what its workers collected
         self.verdict: Verdict | None = None
 
     @classmethod
@@ -54,12 +56,17 @@ class ActiveRun:
         cli = {s.name: config.getoption(f"conformance_{s.name}") for s in SETTINGS}
         ini = {s.name: str(config.getini(f"conformance_{s.name}")) for s in SETTINGS}
         stack = contextlib.ExitStack()
+        handed: dict[str, Any] | None = None
         try:
-            run = stack.enter_context(start_run(resolve(cli, os.environ, ini)))
+            settings = resolve(cli, os.environ, ini)
+            given = getattr(config, "workerinput", {}).get(relay.WORKER_INPUT)
+            run = stack.enter_context(start_worker_run(settings, given) if given else start_run(settings))
+            if getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput"):  # an xdist controller
+                handed = handed_over(run, stack.enter_context(relay.serving(run.client.transport)))
         except (SettingsError, TargetError, CassetteError) as exc:
             stack.close()
             raise pytest.UsageError(str(exc)) from None
-        config.pluginmanager.register(cls(config, run, stack), "conformance-run")
+        config.pluginmanager.register(cls(config, run, stack, handed), "conformance-run")
         if config.get_verbosity() < 0 and not hasattr(config, "workerinput"):
             config.pluginmanager.register(Progress(config, sys.stdout.isatty()), "conformance-progress")
         return run
@@ -124,7 +131,8 @@ class ActiveRun:
     def left_out(self, session: pytest.Session) -> str:
         """What a selection (-k, -m) or an early stop (-x) left out of the run, or ''."""
         if self.deselected:
-            return f"a selection: {session.testscollected} of {session.testscollected + self.deselected} tests ran"
+            collected = session.testscollected if self.collected is None else self.collected
+            return f"a selection: {collected} of {collected + self.deselected} tests ran"
         if (session.shouldfail or session.shouldstop) and not (self.run.stopped or self.run.rate_limited):
             return f"stopped early ({session.shouldfail or session.shouldstop})"
         transport = self.run.client.transport
@@ -140,7 +148,8 @@ class ActiveRun:
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         """Judge the run once; the exit status is the verdict's."""
         if hasattr(session.config, "workerinput"):  # a worker's controller judges
-            session.config.workeroutput.update(carried.of_transport(self.run))  # type: ignore[attr-defined]  # xdist's
+            output = {"deselected": self.deselected, "collected": session.testscollected}
+            session.config.workeroutput[relay.WORKER_INPUT] = output  # type: ignore[attr-defined]  # xdist's
             return
         if self.run.settings.dry_run:  # it ran nothing
             return
@@ -159,9 +168,17 @@ class ActiveRun:
             session.exitstatus = pytest.ExitCode.USAGE_ERROR
 
     @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """An xdist worker starts: it sends through this run's relay, to its target, in its edition."""
+        if self.handed is not None:
+            node.workerinput[relay.WORKER_INPUT] = self.handed
+
+    @pytest.hookimpl(optionalhook=True)
     def pytest_testnodedown(self, node: Any, error: Any) -> None:
-        """An xdist worker ended: what its transport sent counts as this run's."""
-        carried.adopt_transport(self.run, getattr(node, "workeroutput", {}))
+        """An xdist worker ended: what it selected is this run's (each worker collects the whole suite)."""
+        output = getattr(node, "workeroutput", {}).get(relay.WORKER_INPUT, {})
+        self.deselected = max(self.deselected, output.get("deselected", 0))
+        self.collected = max(self.collected or 0, output.get("collected", 0))
 
     def finish_recording(self, verdict: Verdict) -> None:
         """A recording is written only when the run ended whole, or when a selection (-k, -m, a budget) records

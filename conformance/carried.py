@@ -16,17 +16,16 @@ from conformance.properties.judge import Finding
 from conformance.properties.oracle import Expectation
 from conformance.run import Run
 
-STATUS, CASES, TEXTS = "status", "cases", "failure-texts"  # user property names; dropped from JUnit XML
-CARRIED = (STATUS, CASES, TEXTS)
-REQUESTS = "rtk-conformance requests"  # a worker's output: [sent, shared] by its transport
+STATUS, CASES, TEXTS, UNSENT = "status", "cases", "failure-texts", "unsent"  # user property names; dropped from JUnit XML
+CARRIED = (STATUS, CASES, TEXTS, UNSENT)
 
 
 def of_probe(exchange: Exchange) -> list[tuple[str, str]]:
     status = exchange.response.status if exchange.response is not None else None
-    return [(STATUS, json.dumps([status, exchange.error]))]
+    return [(STATUS, json.dumps([status, exchange.error, exchange.unsent]))]
 
 
-def of_cases(results: list[CaseResult]) -> list[tuple[str, str]]:
+def of_cases(results: list[CaseResult], unsent: int = 0) -> list[tuple[str, str]]:
     """Each case as [phase, mode, status, agrees, contested, [[check, level], ...]]; each failure's text once per check."""
     cases = [
         [r.phase, r.mode, r.status, r.expectation.agrees, r.expectation.contested, [[f.check, f.level] for f in r.failures]]
@@ -35,30 +34,20 @@ def of_cases(results: list[CaseResult]) -> list[tuple[str, str]]:
     texts: dict[str, str] = {}
     for finding in (f for r in results for f in r.failures):
         texts.setdefault(finding.check, finding.text)
-    return [(CASES, json.dumps(cases)), (TEXTS, json.dumps(texts))]
+    return [(CASES, json.dumps(cases)), (TEXTS, json.dumps(texts)), (UNSENT, str(unsent))]
 
 
 def adopt(run: Run, properties: dict[str, Any]) -> None:
     """Take into this process's run what a worker's test saw."""
     if STATUS in properties and properties["probe"] not in run.client.exchanges:
-        status, error = json.loads(properties[STATUS])
+        status, error, unsent = json.loads(properties[STATUS])
         received = Received(status, {}, b"") if status is not None else None
-        run.client.exchanges[properties["probe"]] = Exchange(properties["probe"], SentRequest("GET", "", {}, {}), received, error)
+        request = SentRequest("GET", "", {}, {})
+        run.client.exchanges[properties["probe"]] = Exchange(properties["probe"], request, received, error, unsent=unsent)
     if CASES in properties:
+        run.properties.unsent += int(properties[UNSENT])
         texts = json.loads(properties[TEXTS])
         for phase, mode, status, agrees, contested, failed in json.loads(properties[CASES]):
             findings = [Finding(check, level, texts[check]) for check, level in failed]
             expectation = Expectation(False, "", (), agrees, contested)
             run.properties.results.append(CaseResult(phase, mode, status, expectation, findings, ""))
-
-
-def of_transport(run: Run) -> dict[str, Any]:
-    """A worker's output: what its transport sent, and how many answers it shared (each worker shares its own)."""
-    return {REQUESTS: [run.client.transport.sent, run.client.transport.shared]}
-
-
-def adopt_transport(run: Run, output: dict[str, Any]) -> None:
-    """Count what a worker's transport sent as this run's."""
-    sent, shared = output.get(REQUESTS, (0, 0))
-    run.client.transport.sent += sent
-    run.client.transport.shared += shared

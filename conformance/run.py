@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from conformance.cassette import Recording
 from conformance.checks import REGISTRY, Check
@@ -17,6 +19,7 @@ from conformance.probes import Ids, Probe, build_probes
 from conformance.properties.engine import PropertyLayer
 from conformance.recording import cassette_for, replay_target
 from conformance.redaction import hidden_from_logs
+from conformance.relay import RelayedTransport
 from conformance.settings import AUTO_EDITION, Settings
 from conformance.targets import Client, Target, open_target, open_transport
 from conformance.transport import Limits, RateLimited, TargetStopped
@@ -105,6 +108,34 @@ def contradictions(contract: Contract, ids: Ids) -> list[Contradiction]:
 
 def limits_of(settings: Settings) -> Limits:
     return Limits(settings.timeout, settings.max_body, settings.tls_verify, settings.deadline, settings.request_budget)
+
+
+def handed_over(run: Run, relay_url: str) -> dict[str, Any]:
+    """What an xdist worker needs of the controller's run: where to send, to which target, in which edition."""
+    target = dataclasses.asdict(run.target)
+    return {"relay": relay_url, "target": target, "edition": run.contract.edition, "edition_source": run.edition_source}
+
+
+def worker_target(handed: dict[str, Any]) -> Target:
+    fields = handed["target"]
+    ids = Ids(fields["ids"]["account_id"], fields["ids"]["app_id"], tuple(fields["ids"]["session_ids"]))
+    return Target(**{**fields, "ids": ids})
+
+
+@contextlib.contextmanager
+def start_worker_run(settings: Settings, handed: dict[str, Any]) -> Iterator[Run]:
+    """An xdist worker's part of a run the controller opened: every request goes through the controller's relay."""
+    target, contract = worker_target(handed), load_contract(handed["edition"])
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(hidden_from_logs(target.token))
+        transport = stack.enter_context(contextlib.closing(RelayedTransport(limits_of(settings), handed["relay"])))
+        client = Client(target, load_contract(), transport)
+        probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
+        seed = settings.property_seed()
+        properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, transport)
+        stack.callback(properties.close)
+        properties.fresh = settings.fresh
+        yield Run(settings, target, contract, handed["edition_source"], client, probes, properties, contradictions(contract, target.ids))
 
 
 @contextlib.contextmanager

@@ -24,7 +24,8 @@ def test_live_sends_get_only_and_at_most_its_budget(serve: Any, data: MockData, 
     assert result.returncode == 0, result.stdout[-2000:]
     assert {r.method for r in mock.requests} == {"GET"}
     assert len(mock.requests) == 40  # the budget, the preflight (which makes sure something answers at all) included
-    plan = r"^Plan: \d+ requests \(1 preflight, \d+ explicit, \d+ generated\); at most 40 \(--max-requests\); GET only(; generated cases from the cache)?$"
+    kinds = r"\(1 preflight, \d+ explicit, \d+ generated\)"
+    plan = rf"^Plan: \d+ requests {kinds}; at most 40 \(--max-requests\); GET only(; generated cases from the cache)?$"
     assert re.search(plan, result.stdout, re.M)
     verdict = result.stdout.split("\nVerdict: ")[1].splitlines()[0]
     assert verdict.startswith("PARTIAL: the request budget (40, --max-requests) was spent: ")

@@ -11,9 +11,9 @@ from conformance.run import Case, Run
 
 def test_rule(conformance_case: Case, conformance_run: Run, request: pytest.FixtureRequest) -> None:
     exchange = conformance_run.client.exchange(conformance_case.probe)  # sent once per run
+    request.node.user_properties += carried.of_probe(exchange)
     if exchange.unsent:
         pytest.skip(exchange.error)
-    request.node.user_properties += carried.of_probe(exchange)
     try:
         conformance_case.check.run(exchange, conformance_run.contract)
     except NotApplicable as why:

@@ -17,10 +17,11 @@ from conformance.run import Run
 @pytest.mark.parametrize("phase", PHASES)
 def test_property(phase: str, mode: str, conformance_run: Run, request: pytest.FixtureRequest) -> None:
     layer = conformance_run.properties
+    unsent = layer.unsent
     results = layer.run(phase, mode)
     found = sorted({f.check for r in results for f in r.failures})
     request.node.user_properties += [("failed-checks", ",".join(found)), ("edition", conformance_run.contract.edition)]
-    request.node.user_properties += carried.of_cases(results)
+    request.node.user_properties += carried.of_cases(results, layer.unsent - unsent)
     if not results:
         pytest.skip(f"the contract gives the {phase} phase no {mode} case")
     label = f"{phase}-{mode}"

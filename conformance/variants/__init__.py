@@ -79,7 +79,7 @@ CATALOGUE = [
     Variant("minimal", "the endpoint written again from the contract, on the standard library's HTTP server"),
     Variant(
         "documented-literal-limits",
-        "refuses every app id past the documented maxLength 32 with 7003, UUIDs too: one side of a documented contradiction",
+        "refuses every app id past the documented maxLength 32 as unroutable, UUIDs too: one side of a documented contradiction",
         Style(literal_limits=True),
     ),
     Variant(
