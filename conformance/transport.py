@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import socket
+import ssl
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -70,7 +71,10 @@ class Transport:
     def __post_init__(self) -> None:
         timeout = httpx.Timeout(self.limits.deadline)
         limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
-        self.http = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, verify=self.limits.verify)
+        verify = self.limits.verify
+        if isinstance(verify, str):  # a CA bundle file: httpx takes it as an SSL context (a path is deprecated)
+            verify = ssl.create_default_context(cafile=verify)  # type: ignore[assignment]
+        self.http = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, verify=verify)
         self._watchdog = Watchdog(self._cut)
 
     def send(self, method: str, url: str, headers: dict[str, str], deadline: float = 0.0, **request: Any) -> httpx.Response:
