@@ -117,7 +117,7 @@ def open_transport(settings: Settings, limits: Limits) -> Transport:
 def preflight(url: str, transport: Transport) -> None:
     """Fail fast, in one line, when nothing answers HTTP at the target, within a bounded time."""
     try:
-        transport.send("GET", url, {}, deadline=min(PREFLIGHT_TIMEOUT, transport.limits.deadline))
+        transport.send("GET", url, {}, deadline=PREFLIGHT_TIMEOUT)
     except (BodyTooLarge, RateLimited, BudgetSpent):
         pass  # an answer all the same (or none to spend on it): the run says what it makes of it
     except TransportFailure as failure:

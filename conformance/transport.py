@@ -84,6 +84,8 @@ class Transport:
         first answer. A 429 is waited out once when its Retry-After is short; otherwise the run stops as rate limited.
         `deadline` shortens this request's (0: the run's); `request` takes what else httpx sends: params, content, json."""
         try:
+            if deadline:  # httpx's own timeouts follow this request's deadline too
+                request["timeout"] = httpx.Timeout(deadline)
             built = self.http.build_request(method, url, headers=headers, extensions={"trace": self._trace}, **request)
         except httpx.HTTPError as exc:
             raise TransportFailure(_reason(exc)) from None
