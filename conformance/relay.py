@@ -22,7 +22,7 @@ import httpx
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from conformance.cassette import replay_miss
-from conformance.transport import BodyTooLarge, BudgetSpent, Limits, RateLimited, TargetStopped, Transport, TransportFailure
+from conformance.transport import BodyTooLarge, BudgetSpent, Limits, RateLimited, TargetStopped, Transport, TransportFailure, reason_of
 
 WORKER_INPUT = "rtk-conformance run"  # the key of what the controller hands each worker (xdist's workerinput)
 RAISED = {
@@ -44,7 +44,7 @@ def relayed(transport: Transport, request: dict[str, Any]) -> dict[str, Any]:
     headers = {name: value for name, value in request["headers"] if name.lower() not in HOP_BY_HOP}
     content = base64.b64decode(request["content"]) or None
     try:
-        answer = transport.send(request["method"], request["url"], headers, content=content)
+        answer = transport.send(request["method"], request["url"], headers, once=request["once"], content=content)
     except CannotOverwriteExistingCassetteException as miss:
         return {"raised": "failure", "message": replay_miss(miss)}
     except tuple(RAISED.values()) as exc:
@@ -95,12 +95,15 @@ class RelayedTransport(Transport):
         self.relay_url = relay_url
         self.relay = httpx.Client(timeout=None)  # the controller's transport bounds every request, waits included
 
-    def send(self, method: str, url: str, headers: dict[str, str], deadline: float = 0.0, **request: Any) -> httpx.Response:
+    def send(
+        self, method: str, url: str, headers: dict[str, str], deadline: float = 0.0, once: bool = False, **request: Any
+    ) -> httpx.Response:
         try:
             built = self.http.build_request(method, url, headers=headers, **request)
         except httpx.HTTPError as exc:
-            raise TransportFailure(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
-        sent = {"method": built.method, "url": str(built.url), "headers": built.headers.multi_items(), "content": _encode(built.content)}
+            raise TransportFailure(reason_of(exc)) from None
+        headers_sent = built.headers.multi_items()
+        sent = {"method": built.method, "url": str(built.url), "headers": headers_sent, "content": _encode(built.content), "once": once}
         answer = self.relay.post(self.relay_url, json=sent).json()
         if "raised" in answer:
             raise RAISED[answer["raised"]](answer["message"])

@@ -111,9 +111,11 @@ def limits_of(settings: Settings) -> Limits:
 
 
 def handed_over(run: Run, relay_url: str) -> dict[str, Any]:
-    """What an xdist worker needs of the controller's run: where to send, to which target, in which edition."""
+    """What an xdist worker needs of the controller's run: where to send, to which target, in which edition, and the
+    seed (a random one is drawn once per run, not once per worker)."""
     target = dataclasses.asdict(run.target)
-    return {"relay": relay_url, "target": target, "edition": run.contract.edition, "edition_source": run.edition_source}
+    edition = {"edition": run.contract.edition, "edition_source": run.edition_source}
+    return {"relay": relay_url, "target": target, **edition, "seed": run.properties.seed}
 
 
 def worker_target(handed: dict[str, Any]) -> Target:
@@ -125,17 +127,24 @@ def worker_target(handed: dict[str, Any]) -> Target:
 @contextlib.contextmanager
 def start_worker_run(settings: Settings, handed: dict[str, Any]) -> Iterator[Run]:
     """An xdist worker's part of a run the controller opened: every request goes through the controller's relay."""
-    target, contract = worker_target(handed), load_contract(handed["edition"])
+    target = worker_target(handed)
     with contextlib.ExitStack() as stack:
         stack.enter_context(hidden_from_logs(target.token))
         transport = stack.enter_context(contextlib.closing(RelayedTransport(limits_of(settings), handed["relay"])))
         client = Client(target, load_contract(), transport)
         probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
-        seed = settings.property_seed()
-        properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, transport)
-        stack.callback(properties.close)
-        properties.fresh = settings.fresh
-        yield Run(settings, target, contract, handed["edition_source"], client, probes, properties, contradictions(contract, target.ids))
+        yield assembled(settings, client, probes, (handed["edition"], handed["edition_source"]), handed["seed"], stack)
+
+
+def assembled(
+    settings: Settings, client: Client, probes: list[Probe], edition: tuple[str, str], seed: int, stack: contextlib.ExitStack
+) -> Run:
+    """The run, once its client, probes, edition (and how it was chosen) and seed are known; its property layer closes with `stack`."""
+    contract, target = load_contract(edition[0]), client.target
+    properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, client.transport)
+    stack.callback(properties.close)
+    properties.fresh = settings.fresh
+    return Run(settings, target, contract, edition[1], client, probes, properties, contradictions(contract, target.ids))
 
 
 @contextlib.contextmanager
@@ -148,13 +157,9 @@ def start_run(settings: Settings) -> Iterator[Run]:
         recording = stack.enter_context(cassette_for(settings, target, seed)) if settings.cassette else None
         client = Client(target, load_contract(), transport)
         probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
-        edition, source = choose_edition(settings, target, client, probes)
+        edition = choose_edition(settings, target, client, probes)
         if recording is not None:
-            recording.settings["edition"] = edition  # what a replay checks; known only now
-        contract = load_contract(edition)
-        properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, transport)
-        stack.callback(properties.close)
-        properties.fresh = settings.fresh
-        run = Run(settings, target, contract, source, client, probes, properties, contradictions(contract, target.ids))
+            recording.settings["edition"] = edition[0]  # what a replay checks; known only now
+        run = assembled(settings, client, probes, edition, seed, stack)
         run.recording = recording
         yield run

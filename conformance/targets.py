@@ -139,7 +139,7 @@ class Client:
     def send(self, probe: Probe) -> Exchange:
         request = build_request(self.target, self.contract, probe)
         try:
-            response = self.transport.send(request.method, request.url, request.headers)
+            response = self.transport.send(request.method, request.url, request.headers, once=True)  # one probe, one request
             received = Received(response.status_code, {k.lower(): v for k, v in response.headers.items()}, response.content)
             return Exchange(probe.name, request, received, secret=self.target.token)
         except TransportFailure as failure:

@@ -77,18 +77,21 @@ class Transport:
         self.http = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, verify=verify)
         self._watchdog = Watchdog(self._cut)
 
-    def send(self, method: str, url: str, headers: dict[str, str], deadline: float = 0.0, **request: Any) -> httpx.Response:
+    def send(
+        self, method: str, url: str, headers: dict[str, str], deadline: float = 0.0, once: bool = False, **request: Any
+    ) -> httpx.Response:
         """The target's answer, its body read in full, or TransportFailure; TargetStopped ends the run.
 
         A request the run already sent (the same method, URL, body and headers) is not sent again: it shares the
         first answer. A 429 is waited out once when its Retry-After is short; otherwise the run stops as rate limited.
-        `deadline` shortens this request's (0: the run's); `request` takes what else httpx sends: params, content, json."""
+        `deadline` shortens this request's (0: the run's); `once`: a request the run sends once whatever its method
+        (an explicit probe), so its answer is shared too; `request` takes what else httpx sends: params, content, json."""
         try:
             if deadline:  # httpx's own timeouts follow this request's deadline too
                 request["timeout"] = httpx.Timeout(deadline)
             built = self.http.build_request(method, url, headers=headers, extensions={"trace": self._trace}, **request)
         except httpx.HTTPError as exc:
-            raise TransportFailure(_reason(exc)) from None
+            raise TransportFailure(reason_of(exc)) from None
         identity = _identity(built)
         if identity in self._answers:
             self.shared += 1
@@ -103,7 +106,7 @@ class Transport:
             asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After"
             self.rate_limited = f"the target answered 429 ({asked}); the run waits {RETRY_AFTER_CAP:g} s at most, once"
             raise RateLimited(self.rate_limited)
-        if self.limits.share and built.method in SAFE_METHODS:
+        if self.limits.share and (built.method in SAFE_METHODS or once):
             self._answers[identity] = response
         return response
 
@@ -151,7 +154,7 @@ class Transport:
         except httpx.HTTPError as exc:
             if self._watchdog.expired:
                 raise TransportFailure(f"no complete answer within {deadline:g} s (connect, headers and body)") from None
-            raise TransportFailure(_reason(exc)) from None
+            raise TransportFailure(reason_of(exc)) from None
         finally:
             self._watchdog.disarm()
 
@@ -187,7 +190,7 @@ def _identity(request: httpx.Request) -> tuple[Any, ...]:
     return request.method, str(request.url), request.content, tuple(headers)
 
 
-def _reason(exc: Exception) -> str:
+def reason_of(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 

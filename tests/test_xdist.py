@@ -40,3 +40,9 @@ def test_a_recording_under_xdist_holds_every_exchange_and_replays_to_the_same_ve
     assert cassette.read_text().count("\n- request:") == int(sent) > 100
     replayed = run_cli("run", "--cassette", str(cassette), cwd=tmp_path)
     assert (replayed.returncode, verdict_of(replayed.stdout)) == (0, verdict_of(recorded.stdout)) == (0, "CONFORMS: every check holds")
+
+
+def test_two_workers_send_what_one_process_sends(tmp_path: Path) -> None:
+    """Each request once per run: the workers' explicit probes, POST included, share the controller's one answer."""
+    sent = [re.findall(r"^Requests: .*; (\d+) sent", run_cli("run", *more, cwd=tmp_path).stdout, re.M) for more in ([], ["--", "-n", "2"])]
+    assert sent[0] == sent[1] != []
