@@ -19,6 +19,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from conformance.contract import load_contract
+from conformance.mock.app import placed  # JSON pointer mechanics only: the answers are this module's own
 from conformance.mock.data import MockData
 
 BASE = "/client/v4"
@@ -102,17 +103,11 @@ class Endpoint:
         return recorded.status, body, []
 
     def body(self, session: dict[str, Any], breakout_rooms: bool) -> dict[str, Any]:
-        shown = {k: v for k, v in session.items() if k not in self.contract.other_edition_fields()}
-        rooms = self.contract.nested_sessions_field
-        shown[rooms] = [self.style.session(room) for room in shown.get(rooms, [])] if breakout_rooms else None
-        shown = self.style.session({k: v for k, v in shown.items() if v is not None})
-        body: dict[str, Any] = {"success": True}
-        *parents, last = self.contract.session_pointer.split("/")[1:]
-        node = body
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[last] = shown
-        return self.style.envelope(body)
+        rooms, other_editions = self.contract.nested_sessions_field, self.contract.other_edition_fields()
+        shown = {k: v for k, v in session.items() if k not in other_editions and k != rooms}
+        if breakout_rooms:
+            shown[rooms] = [self.style.session(room) for room in session.get(rooms, [])]
+        return self.style.envelope(placed({"success": True}, self.contract.session_pointer, self.style.session(shown)))
 
 
 def handler_for(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
