@@ -30,12 +30,12 @@ from conformance.contract import contract_dir, load_contract
 from conformance.mock import ReferenceMock, load_data
 from conformance.mock.app import BASE_PATH
 from conformance.mock.server import serve_in_thread
-from conformance.probes import Ids
-from conformance.profiles import MODES, PROFILES
 from conformance.properties.engine import PropertyLayer
 from conformance.properties.generate import load_operation
+from conformance.properties.profiles import MODES, PROFILES
 from conformance.properties.shares import Shares, make_share
-from conformance.transport import Limits, Transport
+from conformance.transport.http import Limits, Transport
+from conformance.transport.probes import Ids
 
 FRAGMENT = contract_dir() / "get-session-details.openapi.yaml"
 

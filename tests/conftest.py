@@ -17,12 +17,12 @@ import pytest
 
 from conformance import selftest
 from conformance.contract import Contract, load_contract
-from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import MockData, ReferenceMock, Request, load_data
 from conformance.mock.app import BASE_PATH, Reply
 from conformance.mock.server import serve_in_thread
-from conformance.probes import Ids, Probe, authorization, build_probes
-from conformance.targets import Target, build_request
+from conformance.run.targets import Target, build_request
+from conformance.transport.exchange import Exchange, Received, SentRequest
+from conformance.transport.probes import Ids, Probe, authorization, build_probes
 
 TOKEN_IN_TESTS = "test-token-not-a-secret"
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from conformance.mock import MockData
-from conformance.mutants import MUTANTS
+from conformance.selftest.mutants import MUTANTS
 from tests.conftest import run_cli, target_of
 
 pytestmark = pytest.mark.browser

@@ -12,8 +12,8 @@ import pytest
 
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import Reply, Request
-from conformance.pacing import pause_for, retry_after
-from conformance.settings import resolve
+from conformance.run.settings import resolve
+from conformance.transport.pacing import pause_for, retry_after
 from tests.conftest import RecordingMock, SlowMock, run_cli, target_of
 
 

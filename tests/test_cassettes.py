@@ -14,13 +14,13 @@ import requests
 import vcr
 import yaml
 
-from conformance.cassette import AtomicPersister, Recording
+from conformance.cassettes.cassette import AtomicPersister, Recording
+from conformance.cassettes.replay import CassetteServer
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import BASE_PATH, Reply, Request
-from conformance.mock.replay import CassetteServer
 from conformance.mock.server import serve_in_thread
-from conformance.mutants import MUTANTS
-from conformance.mutants.kinds import ReplyEdit
+from conformance.selftest.mutants import MUTANTS
+from conformance.selftest.mutants.kinds import ReplyEdit
 from tests.conftest import run_cli, target_of
 from tests.test_prism import graded
 
@@ -74,7 +74,7 @@ import socket, sys
 def refuse(*args, **kwargs):
     raise OSError("network blocked by the test")
 socket.socket.connect = socket.socket.bind = socket.create_connection = refuse
-from conformance.cli import main
+from conformance.cli.console import main
 sys.exit(main(sys.argv[1:]))
 """
 

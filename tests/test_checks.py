@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import REGISTRY, CheckFailure, NotApplicable, by_id
-from conformance.exchange import Exchange, SentRequest
+from conformance.transport.exchange import Exchange, SentRequest
 
 LIVE_WITH_ROOMS = "6513270e-269e-4d37-b2a7-4de452e6b438"
 ENDED = "90c192cf-d3ac-44af-8f21-ddb66cad4a26"

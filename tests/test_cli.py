@@ -24,8 +24,8 @@ from conformance import __version__
 from conformance.checks import REGISTRY
 from conformance.mock import MockData
 from conformance.mock.server import bind
-from conformance.mutants import set_to
-from conformance.mutants.kinds import DenyAll, SessionEdit
+from conformance.selftest.mutants import set_to
+from conformance.selftest.mutants.kinds import DenyAll, SessionEdit
 from tests.conftest import clean_env, failed_checks, run_cli, target_of
 
 

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.drift import differences
+from conformance.contract.drift import differences
 from tests.conftest import run_cli
 
 # The official spec's facts about the operation, restated by the project with their source.

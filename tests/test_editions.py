@@ -16,16 +16,16 @@ import pytest
 from conformance.checks import REGISTRY, CheckFailure, NotApplicable, by_id
 from conformance.checks.body import editions_of
 from conformance.contract import Contract, load_contract
-from conformance.exchange import Exchange, Received
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import BASE_PATH
 from conformance.mock.server import serve_in_thread
-from conformance.mutants import drop, set_to
-from conformance.mutants.kinds import SessionEdit
-from conformance.probes import Ids
-from conformance.profiles import PROFILES
 from conformance.properties.engine import PropertyLayer
-from conformance.transport import Limits, Transport
+from conformance.properties.profiles import PROFILES
+from conformance.selftest.mutants import drop, set_to
+from conformance.selftest.mutants.kinds import SessionEdit
+from conformance.transport.exchange import Exchange, Received
+from conformance.transport.http import Limits, Transport
+from conformance.transport.probes import Ids
 from tests.conftest import run_cli, target_of
 
 UUID_APP = "14a396e7-ca44-4937-bf1f-050a69118543"

@@ -13,8 +13,8 @@ from conformance.checks.production import SITUATIONS
 from conformance.contract import Contract
 from conformance.mock.app import Reply
 from conformance.mock.data import MockData
-from conformance.mutants import kinds
 from conformance.reports import html, markdown
+from conformance.selftest.mutants import kinds
 from tests.conftest import run_cli, target_of
 
 PACKAGE = Path(__file__).resolve().parents[1] / "conformance"

@@ -14,15 +14,15 @@ from conformance.contract import Contract
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import BASE_PATH, Request
 from conformance.mock.server import serve_in_thread
-from conformance.mutants import MUTANTS
-from conformance.mutants.kinds import ServerErrorOnDot
-from conformance.probes import Ids
-from conformance.profiles import MODES, PHASES, PROFILES
 from conformance.properties.engine import PropertyLayer
 from conformance.properties.generate import generate, load_operation
-from conformance.properties.report import reproduce_command
-from conformance.settings import Settings
-from conformance.transport import Limits, Transport
+from conformance.properties.profiles import MODES, PHASES, PROFILES
+from conformance.reports.properties import reproduce_command
+from conformance.run.settings import Settings
+from conformance.selftest.mutants import MUTANTS
+from conformance.selftest.mutants.kinds import ServerErrorOnDot
+from conformance.transport.http import Limits, Transport
+from conformance.transport.probes import Ids
 from tests.conftest import failed_checks, run_cli, target_of
 
 

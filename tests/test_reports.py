@@ -12,8 +12,8 @@ import jsonschema_rs
 import pytest
 
 from conformance.mock import MockData
-from conformance.mutants import MUTANTS
 from conformance.reports import SCHEMA
+from conformance.selftest.mutants import MUTANTS
 from tests.conftest import run_cli, target_of
 
 

@@ -17,7 +17,7 @@ import pytest
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import BASE_PATH
 from conformance.mock.server import serve_in_thread
-from conformance.probes import UNKNOWN_SESSION_ID, UNKNOWN_TOKEN
+from conformance.transport.probes import UNKNOWN_SESSION_ID, UNKNOWN_TOKEN
 
 pytestmark = pytest.mark.sdk
 

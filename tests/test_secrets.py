@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from conformance.mock import MockData, ReferenceMock
-from conformance.mutants import MUTANTS
+from conformance.selftest.mutants import MUTANTS
 from tests.conftest import run_cli, target_of
 
 URL_IDS = ["--account-id", "a", "--app-id", "b", "--session-id", "c"]

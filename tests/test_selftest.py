@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from conformance import runs, selftest
+from conformance import selftest
 from conformance.checks import REGISTRY
+from conformance.cli.console import main
 from conformance.mock import MockData, ReferenceMock, load_data
-from conformance.mutants import CATALOGUE, MUTANTS, Mutant
-from conformance.variants import CATALOGUE as VARIANT_CATALOGUE
-from conformance.variants import VARIANTS, Style, Variant
+from conformance.selftest import runs
+from conformance.selftest.mutants import CATALOGUE, MUTANTS, Mutant
+from conformance.selftest.variants import CATALOGUE as VARIANT_CATALOGUE
+from conformance.selftest.variants import VARIANTS, Style, Variant
 from tests.conftest import ctrl_c_to_the_group, run_cli
 
 pytestmark = pytest.mark.slow
@@ -23,7 +25,7 @@ Scored = tuple[list[selftest.Outcome], list[selftest.Verdict]]
 @pytest.fixture(scope="module")
 def scored() -> Iterator[Scored]:
     """One selftest of the whole catalogue (about half a minute on two cores)."""
-    yield selftest.selftest(CATALOGUE, jobs=2, extra=FAST, variants=VARIANT_CATALOGUE)
+    yield selftest.selftest(CATALOGUE, jobs=2, extra=FAST, variants=VARIANT_CATALOGUE, command=main)
 
 
 def test_catalogue_has_at_least_30_mutants_each_naming_real_checks() -> None:
@@ -49,7 +51,7 @@ def test_every_correct_variant_passes_strict_in_both_editions(scored: Scored) ->
 def test_a_variant_that_is_not_correct_fails_the_selftest() -> None:
     """The other side: a 'variant' that breaks the contract (no JSON media type) is a false positive the selftest reports."""
     wrong = Variant("text-plain", "sends its JSON as text/plain", Style(content_type="text/plain"))
-    references, verdicts = selftest.selftest([], jobs=2, extra=FAST, variants=[wrong])
+    references, verdicts = selftest.selftest([], jobs=2, extra=FAST, variants=[wrong], command=main)
     assert not selftest.succeeded(references, verdicts)
     lines = list(selftest.report_lines(references, verdicts))
     assert "text-plain (documented edition): FAILS: errors.json-content-type, schemathesis: Undocumented Content-Type" in lines
@@ -91,7 +93,7 @@ def test_report_prints_the_score_per_category_and_engine(scored: Scored) -> None
 
 def test_a_harmless_mutant_survives_and_fails_the_selftest() -> None:
     harmless = Mutant("harmless", "breaks nothing", ("enums.status",), ReferenceMock)
-    references, verdicts = selftest.selftest([harmless], jobs=2, extra=FAST)
+    references, verdicts = selftest.selftest([harmless], jobs=2, extra=FAST, command=main)
     assert not verdicts[0].killed
     assert not selftest.succeeded(references, verdicts)
     row = "harmless                               enums      MUST   no       no       SURVIVED"
@@ -145,7 +147,7 @@ def test_ctrl_c_during_a_selftest_is_one_line_exit_2_and_leaves_no_process(tmp_p
 def test_a_forked_run_is_judged_as_a_run_in_a_new_interpreter(data: MockData) -> None:
     """The fork server is how the selftest runs where the platform has one; a subprocess where it has none."""
     in_new_interpreter = selftest.run_suite(MUTANTS["status-paused"].build(data), "status-paused", FAST)
-    with runs.processes(1):
+    with runs.processes(1, main):
         forked = selftest.run_suite(MUTANTS["status-paused"].build(data), "status-paused", FAST)
     assert forked == in_new_interpreter
     assert forked.exit_code == 1 and "enums.status" in forked.explicit

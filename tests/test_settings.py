@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conformance.settings import SETTINGS, Settings, SettingsError, add_arguments, resolve
+from conformance.run.settings import SETTINGS, Settings, SettingsError, add_arguments, resolve
 
 SOURCES = ("cli", "env", "ini")
 

@@ -10,11 +10,11 @@ import pytest
 
 from conformance.contract import Contract
 from conformance.mock import MockData
-from conformance.mutants import MUTANTS
-from conformance.profiles import PROFILES
 from conformance.properties import corpus
 from conformance.properties.generate import load_operation
+from conformance.properties.profiles import PROFILES
 from conformance.properties.shares import Shares, make_share
+from conformance.selftest.mutants import MUTANTS
 from tests.conftest import ctrl_c_to_the_group, failed_checks, run_cli, target_of
 from tests.test_properties import ids_of
 

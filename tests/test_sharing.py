@@ -12,7 +12,7 @@ import pytest
 
 from conformance.mock import MockData
 from conformance.mock.app import BASE_PATH
-from conformance.transport import Limits, Transport, TransportFailure
+from conformance.transport.http import Limits, Transport, TransportFailure
 from tests.conftest import RecordingMock, run_cli, target_of
 
 

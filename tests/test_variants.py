@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from conformance.mock import load_data
-from conformance.variants import VARIANTS, serving
+from conformance.selftest.variants import VARIANTS, serving
 from tests.conftest import run_cli, target_of
 
 

@@ -14,15 +14,15 @@ from typing import Any
 import pytest
 
 from conformance import interrupt
-from conformance.active import ActiveRun
 from conformance.checks import by_id
-from conformance.exchange import Exchange, Received, SentRequest
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.ratelimit import RateLimiter
-from conformance.mutants import MUTANTS
-from conformance.run import Outcome
-from conformance.settings import Settings
-from conformance.verdict import judge
+from conformance.plugin.active import ActiveRun
+from conformance.run.record import Outcome
+from conformance.run.settings import Settings
+from conformance.run.verdict import judge
+from conformance.selftest.mutants import MUTANTS
+from conformance.transport.exchange import Exchange, Received, SentRequest
 from tests.conftest import SlowMock, clean_env, run_cli, target_of
 
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from conformance.cli import build_parser
+from conformance.cli.commands import build_parser
 
 ROOT = Path(__file__).parent.parent
 WORKFLOW = ROOT / ".github" / "workflows" / "conformance.yml"

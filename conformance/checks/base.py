@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from conformance.cassettes.redaction import hide
 from conformance.contract import Contract
-from conformance.exchange import Exchange
-from conformance.probes import Probe
-from conformance.redaction import hide
+from conformance.transport.exchange import Exchange
+from conformance.transport.probes import Probe
 
 CATEGORIES = ("schema", "enums", "params", "auth", "errors", "semantics", "transport", "production")
 LEVELS = ("MUST", "SHOULD")

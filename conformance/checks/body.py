@@ -7,7 +7,7 @@ from typing import Any
 
 from conformance.checks.base import NotApplicable
 from conformance.contract import Contract
-from conformance.exchange import NO_JSON, Exchange
+from conformance.transport.exchange import NO_JSON, Exchange
 
 # Probe kinds, grouped by what they should get back. "property" is any case of the property layer:
 # checks that list it judge whatever answer a generated request gets.

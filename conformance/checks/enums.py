@@ -6,7 +6,7 @@ from conformance.checks.base import Check, CheckFunction, register_check
 from conformance.checks.body import SESSION_BODIES
 from conformance.checks.schema import fail_with, schema_errors
 from conformance.contract import Contract, load_contract
-from conformance.exchange import Exchange
+from conformance.transport.exchange import Exchange
 
 
 def enum_check(field: str) -> CheckFunction:

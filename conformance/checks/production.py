@@ -9,7 +9,7 @@ from typing import Any
 
 from conformance.checks.base import Check, CheckFailure, NotApplicable, received_status, register_check
 from conformance.contract import Contract, load_contract
-from conformance.exchange import NO_JSON, Exchange
+from conformance.transport.exchange import NO_JSON, Exchange
 
 # The probes that put a target in each recorded situation the suite provokes. Situations it never provokes
 # (no route, rate limited) and inferred ones with no observation to hold a target to (an invalid parameter,

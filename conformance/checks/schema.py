@@ -5,7 +5,7 @@ from __future__ import annotations
 from conformance.checks.base import CheckFailure, rule, show
 from conformance.checks.body import SESSION_BODIES, editions_of, ok_body, session_of
 from conformance.contract import Contract, SchemaError
-from conformance.exchange import Exchange
+from conformance.transport.exchange import Exchange
 
 
 def schema_errors(exchange: Exchange, contract: Contract, keyword: str = "") -> list[SchemaError]:

@@ -9,7 +9,7 @@ from typing import Any
 from conformance.checks.base import CheckFailure, rule, show
 from conformance.checks.body import SESSION_BODIES, lookup, ok_body, session_of, sessions_in
 from conformance.contract import Contract
-from conformance.exchange import Exchange
+from conformance.transport.exchange import Exchange
 
 
 def rules_of(contract: Contract, name: str) -> Iterator[tuple[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from conformance.checks.base import CheckFailure, NotApplicable, received_status, rule, show
 from conformance.checks.body import ALL_PROBES, BODY_PROBES, FAILURE_PROBES, session_of
 from conformance.contract import Contract
-from conformance.exchange import NO_JSON, Exchange
+from conformance.transport.exchange import NO_JSON, Exchange
 
 # Where a failure is the expected answer, and any generated case (configured sessions answer 200).
 FAILURES = (*FAILURE_PROBES, "at-limit", "odd-id", "property")

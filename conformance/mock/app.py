@@ -14,7 +14,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from conformance.contract import load_contract
-from conformance.disagreements import DEFAULT_EDITION
+from conformance.contract.editions import DEFAULT_EDITION
 from conformance.mock.data import MockData
 from conformance.mock.ratelimit import RateLimiter
 

@@ -8,8 +8,8 @@ from typing import Any
 from schemathesis.config import SchemathesisConfig
 
 from conformance.contract import Contract
-from conformance.probes import Ids, one_past
-from conformance.profiles import Profile
+from conformance.properties.profiles import Profile
+from conformance.transport.probes import Ids, one_past
 
 # Values random text rarely produces (DESIGN §5: a 500 on ids containing "." went unseen at 100 examples).
 EDGE_IDS = [

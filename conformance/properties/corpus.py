@@ -21,10 +21,10 @@ from schemathesis.core import NOT_SET, NotSet
 from schemathesis.generation.case import Case
 
 import conformance
-from conformance.cassette import contract_sha256
+from conformance.cassettes.cassette import contract_sha256
 from conformance.contract import Contract
-from conformance.probes import Ids
-from conformance.profiles import Profile
+from conformance.properties.profiles import Profile
+from conformance.transport.probes import Ids
 
 FIELDS = ("method", "path", "id", "path_parameters", "query", "body", "media_type", "meta")  # and the headers
 

@@ -12,11 +12,9 @@ from schemathesis.checks import CheckContext
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from vcr.errors import CannotOverwriteExistingCassetteException
 
-from conformance.cassette import replay_miss
+from conformance.cassettes.cassette import replay_miss
+from conformance.cassettes.redaction import hide
 from conformance.contract import Contract
-from conformance.exchange import SentRequest
-from conformance.probes import Ids
-from conformance.profiles import MODES, Profile
 from conformance.properties import corpus
 from conformance.properties.config import edges
 from conformance.properties.generate import Generated, generate, load_operation
@@ -32,10 +30,12 @@ from conformance.properties.judge import (
     schemathesis_failures,
 )
 from conformance.properties.oracle import Expectation, expect
+from conformance.properties.profiles import MODES, Profile
 from conformance.properties.shares import PHASE as SHARED_PHASE
 from conformance.properties.shares import Shares
-from conformance.redaction import hide
-from conformance.transport import BudgetSpent, Transport, TransportFailure
+from conformance.transport.exchange import SentRequest
+from conformance.transport.http import BudgetSpent, Transport, TransportFailure
+from conformance.transport.probes import Ids
 
 
 @dataclass(frozen=True)

@@ -16,9 +16,9 @@ from hypothesis.internal.constants_ast import Constants
 from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
 
 from conformance.contract import Contract
-from conformance.probes import Ids
-from conformance.profiles import Profile
 from conformance.properties.config import Edges, schemathesis_config
+from conformance.properties.profiles import Profile
+from conformance.transport.probes import Ids
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from schemathesis.specs.openapi.checks import (
 from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable, by_id
 from conformance.checks.body import editions_of
 from conformance.contract import Contract
-from conformance.exchange import NO_JSON, Exchange, Received, SentRequest
+from conformance.transport.exchange import NO_JSON, Exchange, Received, SentRequest
 
 # ignored_auth is left out on purpose: it re-sends every 2xx twice, and auth is checked once, explicitly.
 SCHEMATHESIS_CHECKS = [

@@ -11,10 +11,10 @@ from typing import Any
 
 from conformance import interrupt
 from conformance.contract import load_contract
-from conformance.probes import Ids
-from conformance.profiles import Profile
 from conformance.properties import corpus
 from conformance.properties.generate import generate, load_operation
+from conformance.properties.profiles import Profile
+from conformance.transport.probes import Ids
 
 PHASE = "fuzzing"  # the one phase with many cases; examples and coverage are few, fixed by the contract
 

@@ -15,11 +15,11 @@ from pathlib import Path
 from typing import Any
 
 import conformance
-from conformance.cassette import contract_sha256
+from conformance.cassettes.cassette import contract_sha256
 from conformance.checks import REGISTRY
 from conformance.checks.base import CATEGORIES, LEVELS
-from conformance.run import Run
-from conformance.verdict import Verdict, status_classes
+from conformance.run.record import Run
+from conformance.run.verdict import Verdict, status_classes
 
 SCHEMA = Path(__file__).parent / "report.schema.json"
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"  # GitHub Actions shows Markdown appended to this file on the run's page

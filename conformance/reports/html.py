@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 
 from conformance.checks.base import CATEGORIES
-from conformance.verdict import PRODUCTION
+from conformance.run.verdict import PRODUCTION
 
 STYLE = """
 body { font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 70rem; color: #1d1d1f; }

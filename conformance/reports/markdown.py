@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.checks.base import CATEGORIES
-from conformance.verdict import PRODUCTION
+from conformance.run.verdict import PRODUCTION
 
 
 def matrix(data: dict[str, Any]) -> list[str]:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import carried
 from conformance.checks import NotApplicable
-from conformance.run import Case, Run
+from conformance.run import carried
+from conformance.run.record import Case, Run
 
 
 def test_rule(conformance_case: Case, conformance_run: Run, request: pytest.FixtureRequest) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from conformance import carried
 from conformance.checks.base import LEVELS
-from conformance.profiles import MODES, PHASES
-from conformance.properties.report import PropertyFailure, reproduce_command
-from conformance.run import Run
+from conformance.properties.profiles import MODES, PHASES
+from conformance.reports.properties import PropertyFailure, reproduce_command
+from conformance.run import carried
+from conformance.run.record import Run
 
 
 @pytest.mark.property

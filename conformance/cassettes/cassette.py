@@ -1,0 +1,210 @@
+"""Record any target once, replay it offline: vcrpy cassettes with our matching, redaction and metadata.
+
+Cassettes are vcrpy's YAML (`version: 1`, `interactions`), so they load in vcrpy and pytest-recording;
+ours add `metadata.conformance`: what recorded them and the settings that decide which requests a run sends.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import vcr
+import yaml
+from vcr.errors import CannotOverwriteExistingCassetteException
+from vcr.persisters.filesystem import FilesystemPersister
+from vcr.serialize import serialize
+from vcr.serializers import yamlserializer
+
+import conformance
+from conformance.cassettes import redaction
+from conformance.cassettes.redaction import credential_class
+from conformance.contract import contract_dir, load_contract
+
+MATCH_ON = ["method", "path", "exact_query", "credentials"]
+REPLAY_TOKEN = "replay-token"  # what a replay sends as its token when none is set
+
+
+class CassetteError(Exception):
+    """The cassette cannot be used; the message says what and how to fix it, in one line."""
+
+
+@dataclass
+class Recording:
+    """What decides the requests a run sends, and where they went: kept in the cassette."""
+
+    recorded_from: str
+    base_url: str
+    account_id: str
+    app_id: str
+    session_ids: tuple[str, ...]
+    settings: dict[str, Any]  # profile, seed, max_examples, edition, method_probes, suite and contract versions
+    complete: bool = field(default=False, compare=False)  # only a run that ended whole is written
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**{k: v for k, v in self.__dict__.items() if k != "complete"}, "session_ids": list(self.session_ids)}
+
+
+def contract_sha256() -> str:
+    """The SHA-256 of the contract files (names and contents): what a report or a cassette was checked against."""
+    digest = hashlib.sha256()
+    for path in sorted(contract_dir().rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def contract_hash() -> str:
+    """A short hash of the contract files: a cassette recorded under another contract would not match."""
+    return contract_sha256()[:16]
+
+
+def request_settings(profile: str, seed: int, max_examples: int, edition: str, method_probes: bool) -> dict[str, Any]:
+    """The settings that decide which requests a run sends."""
+    return {
+        "suite_version": conformance.__version__,
+        "contract_hash": contract_hash(),
+        "edition": edition,
+        "profile": profile,
+        "seed": seed,
+        "max_examples": max_examples,
+        "method_probes": method_probes,
+    }
+
+
+def load_recording(path: Path, base_path_of: Any) -> Recording:
+    """The metadata of a cassette to replay; any problem is one CassetteError line.
+
+    A cassette recorded by vcrpy or pytest-recording has none: its target and ids are read off the
+    recorded requests (`base_path_of(uri)` -> (base URL, path parameters) or None), its settings unknown.
+    """
+    if not path.is_file():
+        raise CassetteError(f"cassette {path} does not exist: record it first with --target URL --record-mode once")
+    try:
+        data = yamlserializer.deserialize(path.read_text())
+        interactions = data["interactions"]
+        assert isinstance(interactions, list) and data.get("version") == 1
+        meta = (data.get("metadata") or {}).get("conformance") or _read_off(interactions, base_path_of)
+        return Recording(**{**meta, "session_ids": tuple(meta["session_ids"])})
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ValueError, AssertionError) as exc:
+        raise CassetteError(f"cassette {path} is not a readable cassette ({type(exc).__name__}): re-record it") from None
+
+
+def _read_off(interactions: list[dict[str, Any]], base_path_of: Any) -> dict[str, Any]:
+    found = [f for f in (base_path_of(i["request"]["uri"]) for i in interactions) if f is not None]
+    if not found:
+        raise ValueError("no request of this operation")
+    base_url, params = found[0]
+    sessions = list(dict.fromkeys(p["session_id"] for _, p in found))
+    return {
+        "recorded_from": "vcrpy",
+        "base_url": base_url,
+        "account_id": params["account_id"],
+        "app_id": params["app_id"],
+        "session_ids": sessions,
+        "settings": {},
+    }
+
+
+def check_compatible(recording: Recording, wanted: dict[str, Any], path: Path) -> None:
+    """Refuse, plainly, a replay whose settings would send requests the cassette does not hold."""
+    if not recording.settings:  # recorded by another tool: nothing to compare
+        return
+    differ = [f"{k} {recording.settings.get(k)!r} (recorded) vs {v!r} (now)" for k, v in wanted.items() if recording.settings.get(k) != v]
+    if differ:
+        raise CassetteError(
+            f"cassette {path} was recorded with other settings: {'; '.join(differ)}. Re-record it, or run with the recorded settings"
+        )
+
+
+class AtomicPersister(FilesystemPersister):  # type: ignore[misc]  # untyped base
+    """Writes to a temporary file and renames it, so a crash never leaves half a cassette over a good one."""
+
+    def __init__(self, recording: Recording) -> None:
+        self.recording = recording
+
+    def save_cassette(self, cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
+        if not self.recording.complete:  # interrupted, stopped or partial: the cassette there stays as it was
+            return
+        text = serialize({**cassette_dict, "metadata": {"conformance": self.recording.as_dict()}}, serializer)
+        target = Path(cassette_path)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=target.parent, prefix=f".{target.name}.", delete=False) as handle:
+            temporary = Path(handle.name)
+        try:
+            temporary.write_text(text)
+            temporary.chmod(0o666 & ~_umask())
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def check_writable(path: Path) -> None:
+    if path.is_dir():
+        raise CassetteError(f"cannot write cassette {path}: it is a directory; give a file path such as {path / 'run.yaml'}")
+    folder = path.parent if path.parent != Path("") else Path(".")
+    if (path.exists() and not os.access(path, os.W_OK)) or (folder.exists() and not os.access(folder, os.W_OK)):
+        raise CassetteError(f"cannot write cassette {path}: permission denied")
+
+
+@contextlib.contextmanager
+def use_cassette(path: Path, record_mode: str, token: str, recording: Recording, redactions: dict[str, str]) -> Iterator[Any]:
+    """Every HTTP request of the block (httpx and requests) recorded to, or replayed from, `path`."""
+
+    recorder = vcr.VCR(
+        record_mode=record_mode,
+        match_on=MATCH_ON,
+        before_record_request=redaction.request_hook(token),
+        before_record_response=redaction.response_hook(token),
+        filter_sensitive_data=list(redactions.items()),
+        decode_compressed_response=True,
+        drop_unused_requests=record_mode == "all",  # "all" writes exactly this run's exchanges
+    )
+    recorder.register_matcher("credentials", lambda got, recorded: same_credentials(got, recorded, token))
+    recorder.register_matcher("exact_query", same_query)
+    recorder.register_persister(AtomicPersister(recording))
+    with recorder.use_cassette(str(path)) as cassette:
+        yield cassette
+
+
+def same_credentials(got: Any, recorded: Any, token: str) -> None:
+    mine, theirs = (credential_class(r.headers.get("Authorization"), token) for r in (got, recorded))
+    assert mine == theirs, f"credentials {mine} != {theirs}"
+
+
+def same_query(got: Any, recorded: Any) -> None:
+    """vcrpy's query matcher drops blank values: `include_breakout_rooms=` would match no query at all."""
+    mine, theirs = (sorted(parse_qsl(urlsplit(r.uri).query, keep_blank_values=True)) for r in (got, recorded))
+    assert mine == theirs, f"query {mine} != {theirs}"
+
+
+def replay_miss(exc: CannotOverwriteExistingCassetteException) -> str:
+    """One line: the request, the nearest recorded ones, and what to do."""
+    request = exc.failed_request
+    nearest = [f"{r.method} {r.path}?{r.query} (differs in {', '.join(m for m, _ in failed)})" for r, _, failed in exc.similar_requests[:3]]
+    near = "; nearest recorded: " + " | ".join(nearest) if nearest else "; nothing similar is recorded"
+    return f"not in the cassette: {request.method} {request.path}{near}. Re-record with --record-mode new_episodes (adds it) or all"
+
+
+def base_and_parameters(uri: str) -> tuple[str, dict[str, str]] | None:
+    """(base URL, path parameters) of a request of this operation, or None."""
+    parts = urlsplit(uri)
+    depth = load_contract().path_template.count("/")
+    segments = parts.path.split("/")
+    params = load_contract().match_path("/" + "/".join(segments[-depth:]))
+    if params is None:
+        return None
+    return f"{parts.scheme}://{parts.netloc}" + "/".join(segments[:-depth]), params

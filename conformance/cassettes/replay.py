@@ -1,0 +1,51 @@
+"""`rtk-conformance mock --cassette PATH`: a cassette served over HTTP, so any client (curl, the SDK,
+other languages) can replay it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from vcr import matchers
+from vcr.cassette import Cassette
+from vcr.record_mode import RecordMode
+from vcr.request import Request as RecordedRequest
+
+from conformance.cassettes.cassette import REPLAY_TOKEN, Recording, base_and_parameters, load_recording, same_credentials, same_query
+from conformance.mock.app import Reply, _lifespan, _send
+
+HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
+
+
+class CassetteServer:
+    """ASGI app answering each request with its recorded response; a request not recorded gets 501."""
+
+    def __init__(self, path: Path, token: str = REPLAY_TOKEN) -> None:
+        self.recording: Recording = load_recording(path, base_and_parameters)
+        self.token = token
+
+        match_on = (matchers.method, matchers.path, same_query, lambda got, recorded: same_credentials(got, recorded, token))
+        self.cassette = Cassette.load(path=str(path), record_mode=RecordMode.NONE, match_on=match_on, allow_playback_repeats=True)
+
+    @property
+    def base_path(self) -> str:
+        return urlsplit(self.recording.base_url).path
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        if scope["type"] == "lifespan":
+            await _lifespan(receive, send)
+        elif scope["type"] == "http":
+            await _send(send, self.reply(scope))
+
+    def reply(self, scope: dict[str, Any]) -> Reply:
+        headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}
+        query = scope.get("query_string", b"").decode("latin-1")
+        path = (scope.get("raw_path") or scope["path"].encode()).decode("latin-1")
+        request = RecordedRequest(scope["method"], f"http://replay{path}" + (f"?{query}" if query else ""), b"", headers)
+        if not self.cassette.can_play_response_for(request):
+            return Reply(501, {"success": False, "error": {"code": 501, "message": f"not in the cassette: {scope['method']} {path}"}})
+        recorded = self.cassette.play_response(request)
+        kept = {k: ", ".join(v) for k, v in recorded["headers"].items() if k.lower() not in HOP_BY_HOP | {"content-type"}}
+        content_type = ", ".join(recorded["headers"].get("content-type", recorded["headers"].get("Content-Type", [""])))
+        return Reply(recorded["status"]["code"], recorded["body"]["string"], kept, content_type)

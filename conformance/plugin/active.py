@@ -1,0 +1,206 @@
+"""The suite's run inside pytest: opened at configure, judged once at the end, summarised and reported.
+
+Registered by conformance.plugin only when the suite is collected.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from conformance import interrupt, reports
+from conformance.cassettes.cassette import CassetteError
+from conformance.checks import by_id
+from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
+from conformance.reports import junit
+from conformance.reports.progress import Progress
+from conformance.reports.properties import PropertyFailure
+from conformance.reports.summary import summary_lines
+from conformance.run import carried, plan
+from conformance.run.record import Outcome, Run, handed_over, start_run, start_worker_run
+from conformance.run.settings import SETTINGS, SettingsError, resolve
+from conformance.run.targets import TargetError
+from conformance.run.verdict import INTERRUPTED, PARTIAL, Verdict, judge
+from conformance.transport import relay
+from conformance.transport.http import RateLimited, TargetStopped
+
+SHOULD_REASON = "SHOULD (advisory, fatal only with --strict)"
+# pytest's exit statuses that the verdict decides; usage and internal errors stay pytest's.
+DECIDED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.INTERRUPTED)
+
+
+def register_markers(config: pytest.Config) -> None:
+    for category in CATEGORIES:
+        config.addinivalue_line("markers", f"{category}: conformance checks of the {category} category")
+    for level in LEVELS:
+        config.addinivalue_line("markers", f"{level.lower()}: conformance checks at {level} level")
+    config.addinivalue_line("markers", "property: property-based tests generated from the contract by schemathesis")
+
+
+class ActiveRun:
+    """The hooks of a run of the suite; the run itself is opened here and closed at unconfigure."""
+
+    def __init__(self, config: pytest.Config, run: Run, stack: contextlib.ExitStack, handed: dict[str, Any] | None = None) -> None:
+        self.config, self.run, self.stack = config, run, stack
+        self.handed = handed  # what each xdist worker gets of this run, on a controller
+        self.deselected = 0
+        self.collected: int | None = None  # on an xdist controller: what its workers collected
+        self.verdict: Verdict | None = None
+
+    @classmethod
+    def start(cls, config: pytest.Config) -> Run:
+        register_markers(config)
+        cli = {s.name: config.getoption(f"conformance_{s.name}") for s in SETTINGS}
+        ini = {s.name: str(config.getini(f"conformance_{s.name}")) for s in SETTINGS}
+        stack = contextlib.ExitStack()
+        handed: dict[str, Any] | None = None
+        try:
+            settings = resolve(cli, os.environ, ini)
+            given = getattr(config, "workerinput", {}).get(relay.WORKER_INPUT)
+            run = stack.enter_context(start_worker_run(settings, given) if given else start_run(settings))
+            if getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput"):  # an xdist controller
+                handed = handed_over(run, stack.enter_context(relay.serving(run.client.transport)))
+        except (SettingsError, TargetError, CassetteError) as exc:
+            stack.close()
+            raise pytest.UsageError(str(exc)) from None
+        config.pluginmanager.register(cls(config, run, stack, handed), "conformance-run")
+        if config.get_verbosity() < 0 and not hasattr(config, "workerinput"):
+            config.pluginmanager.register(Progress(config, sys.stdout.isatty()), "conformance-progress")
+        return run
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_unconfigure(self, config: pytest.Config) -> None:
+        self.stack.close()
+        xml = config.getoption("xmlpath", None)
+        if xml and Path(xml).is_file():
+            junit.rename_tests(Path(xml))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Generator[None, None, None]:
+        """pytest formats the interrupt's traceback, to show it at the end. Where Ctrl-C landed between two lines,
+        Python 3.11 can leave a frame without a line number, and pytest fails on it with a TypeError: the run
+        still ends as interrupted, in one line."""
+        with contextlib.suppress(TypeError):
+            yield
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
+        report = yield
+        failure = call.excinfo.value if call.excinfo is not None else None
+        if isinstance(failure, (TargetStopped, RateLimited)):  # not the test's fault: the run stops here, and says why
+            item.session.shouldstop = str(failure)
+            report.outcome, report.longrepr = "skipped", (str(item.path), 0, f"not run: {failure}")
+        elif report.failed and not isinstance(failure, (CheckFailure, PropertyFailure, pytest.fail.Exception)):
+            self.run.crashes.append(f"{item.name}: {type(failure).__name__}: {failure}".splitlines()[0])
+        if isinstance(failure, (CheckFailure, PropertyFailure)):
+            report.longrepr = str(failure)  # the fixed failure text, not a traceback
+            if _level(failure) == "SHOULD" and not self.run.settings.strict:  # reported in full, not fatal
+                report.outcome, report.wasxfail = "skipped", f"{SHOULD_REASON}\n{failure}"
+        return report
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        """Each check's outcome, from its report: this process's tests, or an xdist worker's (then what it saw too)."""
+        properties = dict(report.user_properties)
+        if getattr(report, "node", None) is not None and report.when == "call":  # a worker's report, on the controller
+            carried.adopt(self.run, properties)
+        if "check" in properties and (report.when == "call" or not report.passed):
+            advisory = str(getattr(report, "wasxfail", "")).startswith(SHOULD_REASON)
+            outcome = "failed" if report.failed or advisory else report.outcome
+            text = str(report.wasxfail).split("\n", 1)[1] if advisory else str(report.longrepr) if report.failed else ""
+            self.run.outcomes.append(Outcome(by_id(str(properties["check"])), outcome, str(properties["probe"]), text))
+
+    def pytest_runtest_logfinish(self) -> None:
+        interrupt.raise_if_swallowed()
+
+    def pytest_collection_finish(self, session: pytest.Session) -> None:
+        """Before anything is sent: the run's plan, in one line; a dry run prints every request and stops here."""
+        planned = plan.of_items(self.run, session.items)
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            for line in planned.lines(self.run) if self.run.settings.dry_run else [planned.summary(self.run)]:
+                reporter.write_line(line)
+        if self.run.settings.dry_run:
+            pytest.exit("dry run: nothing was sent", returncode=pytest.ExitCode.OK)
+
+    def pytest_deselected(self, items: list[pytest.Item]) -> None:
+        self.deselected += len(items)
+
+    def left_out(self, session: pytest.Session) -> str:
+        """What a selection (-k, -m) or an early stop (-x) left out of the run, or ''."""
+        if self.deselected:
+            collected = session.testscollected if self.collected is None else self.collected
+            return f"a selection: {collected} of {collected + self.deselected} tests ran"
+        if (session.shouldfail or session.shouldstop) and not (self.run.stopped or self.run.rate_limited):
+            return f"stopped early ({session.shouldfail or session.shouldstop})"
+        transport = self.run.client.transport
+        if transport.refused:
+            unsent = sum(1 for exchange in self.run.client.exchanges.values() if exchange.unsent)
+            return (
+                f"the request budget ({transport.limits.budget}, --max-requests) was spent: {unsent} probe(s) and"
+                f" {self.run.properties.unsent} generated case(s) not sent, their checks not run"
+            )
+        return ""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        """Judge the run once; the exit status is the verdict's."""
+        if hasattr(session.config, "workerinput"):  # a worker's controller judges
+            output = {"deselected": self.deselected, "collected": session.testscollected}
+            session.config.workeroutput[relay.WORKER_INPUT] = output  # type: ignore[attr-defined]  # xdist's
+            return
+        if self.run.settings.dry_run:  # it ran nothing
+            return
+        stopped_by_target = bool(self.run.stopped or self.run.rate_limited)  # pytest counts any stop as an interruption
+        interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and not stopped_by_target
+        self.verdict = judge(self.run, interrupted=interrupted, left_out=self.left_out(session))
+        self.finish_recording(self.verdict)
+        if exitstatus in DECIDED:
+            session.exitstatus = pytest.ExitCode(self.verdict.exit_code)
+        try:
+            if self.run.settings.report:
+                reports.write(Path(self.run.settings.report), self.run, self.verdict)
+            reports.append_step_summary(self.run, self.verdict)
+        except OSError as exc:  # one line and a usage error, never a traceback
+            print(f"ERROR: cannot write the report {exc.filename}: {exc.strerror}", file=sys.stderr)
+            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        """An xdist worker starts: it sends through this run's relay, to its target, in its edition."""
+        if self.handed is not None:
+            node.workerinput[relay.WORKER_INPUT] = self.handed
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_testnodedown(self, node: Any, error: Any) -> None:
+        """An xdist worker ended: what it selected is this run's (each worker collects the whole suite)."""
+        output = getattr(node, "workeroutput", {}).get(relay.WORKER_INPUT, {})
+        self.deselected = max(self.deselected, output.get("deselected", 0))
+        self.collected = max(self.collected or 0, output.get("collected", 0))
+
+    def finish_recording(self, verdict: Verdict) -> None:
+        """A recording is written only when the run ended whole, or when a selection (-k, -m, a budget) records
+        what it ran without replacing a cassette; otherwise the cassette there stays as it was."""
+        recording = self.run.recording
+        if recording is None or self.run.settings.replaying:
+            return
+        overwrites = self.run.settings.record_mode == "all" and Path(self.run.settings.cassette).exists()
+        whole = verdict.name != INTERRUPTED and not self.run.stopped
+        recording.complete = whole and not (verdict.name == PARTIAL and overwrites)  # a part never replaces a whole
+        if not recording.complete:
+            print(f"rtk-conformance: cassette {self.run.settings.cassette} left as it was: the run did not end whole", file=sys.stderr)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if self.verdict is not None:
+            terminalreporter.section("RealtimeKit conformance")
+            for line in summary_lines(self.run, self.verdict):
+                terminalreporter.write_line(line)
+
+
+def _level(failure: CheckFailure | PropertyFailure) -> str:
+    return failure.level if isinstance(failure, PropertyFailure) else by_id(failure.check_id).level

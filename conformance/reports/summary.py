@@ -1,0 +1,58 @@
+"""The summary printed at the end of a run: what was checked, the counts, the advisories, then the verdict."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from conformance.checks.base import CATEGORIES
+from conformance.reports.properties import summary_lines as property_lines
+from conformance.run.record import Run
+from conformance.run.verdict import Verdict, differs_from_production, status_classes
+
+
+def requests_line(run: Run) -> str:
+    """Every request of the run, explicit and property-based, by status class, and how many went out."""
+    classes = status_classes(run)
+    shown = ", ".join(f"{count} {name}" for name, count in sorted(classes.items()))
+    explicit, generated = len(run.client.exchanges), len(run.properties.results)
+    transport = run.client.transport
+    shared = f", {transport.shared} shared the answer of the same request sent before" if transport.shared else ""
+    preflight = f" ({run.target.preflights} of them the preflight)" if run.target.preflights else ""
+    counts = f"{explicit} explicit, {generated} generated"
+    return f"Requests: {sum(classes.values())} ({counts}): {shown}; {transport.sent} sent{preflight}{shared}"
+
+
+def matrix_lines(run: Run) -> list[str]:
+    lines = [f"{'category':<10} {'MUST pass':>9} {'MUST fail':>9} {'SHOULD pass':>11} {'SHOULD fail':>11}"]
+    counts = Counter((o.check.category, o.check.level, o.outcome) for o in run.outcomes)
+    for category in CATEGORIES:
+        row = [counts[(category, level, outcome)] for level in ("MUST", "SHOULD") for outcome in ("passed", "failed")]
+        if any(row) or any(counts[(category, lv, "skipped")] for lv in ("MUST", "SHOULD")):
+            lines.append(f"{category:<10} {row[0]:>9} {row[1]:>9} {row[2]:>11} {row[3]:>11}")
+    skipped = sum(1 for o in run.outcomes if o.outcome == "skipped")
+    if skipped:
+        lines.append(f"not applicable: {skipped} (nothing for the check to look at; a failing check says why)")
+    return lines
+
+
+def summary_lines(run: Run, verdict: Verdict) -> list[str]:
+    lines = [
+        f"Target:   {run.target.label}",
+        f"Edition:  {run.contract.edition} ({run.edition_source})",
+        requests_line(run),
+        "",
+        *matrix_lines(run),
+    ]
+    if run.properties.results:
+        lines += ["", *property_lines(run.properties)]
+    differ = [f for f in verdict.advisory if differs_from_production(f)]
+    should = [f for f in verdict.advisory if f not in differ]
+    if should:
+        lines += ["", "SHOULD (advisory): documented meaning that does not hold; fatal only with --strict"]
+        lines += [line for failure in should for line in ("", failure.text)]
+    if differ:
+        lines += ["", "Differs from production (advisory): failures answered otherwise than Cloudflare does; fatal only with --strict"]
+        lines += [line for failure in differ for line in ("", failure.text)]
+    if run.advisories:
+        lines += ["", "Advisories (documented contradictions):", *(f"- {a}" for a in run.advisories)]
+    return [*lines, "", f"Verdict: {verdict}"]

@@ -1,0 +1,53 @@
+"""What a test saw, carried in its report's user properties, so that a pytest-xdist controller judges the run
+its workers ran: the same verdict, summary and reports as a run in one process.
+
+A worker's test adds what it saw (the status of its probe; its generated cases, each with its status and failed
+checks); the controller, which runs no test itself, adopts it into its own Run.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from conformance.properties.engine import CaseResult
+from conformance.properties.judge import Finding
+from conformance.properties.oracle import Expectation
+from conformance.run.record import Run
+from conformance.transport.exchange import Exchange, Received, SentRequest
+
+STATUS, CASES, TEXTS, UNSENT = "status", "cases", "failure-texts", "unsent"  # user property names; dropped from JUnit XML
+CARRIED = (STATUS, CASES, TEXTS, UNSENT)
+
+
+def of_probe(exchange: Exchange) -> list[tuple[str, str]]:
+    status = exchange.response.status if exchange.response is not None else None
+    return [(STATUS, json.dumps([status, exchange.error, exchange.unsent]))]
+
+
+def of_cases(results: list[CaseResult], unsent: int = 0) -> list[tuple[str, str]]:
+    """Each case as [phase, mode, status, agrees, contested, [[check, level], ...]]; each failure's text once per check."""
+    cases = [
+        [r.phase, r.mode, r.status, r.expectation.agrees, r.expectation.contested, [[f.check, f.level] for f in r.failures]]
+        for r in results
+    ]
+    texts: dict[str, str] = {}
+    for finding in (f for r in results for f in r.failures):
+        texts.setdefault(finding.check, finding.text)
+    return [(CASES, json.dumps(cases)), (TEXTS, json.dumps(texts)), (UNSENT, str(unsent))]
+
+
+def adopt(run: Run, properties: dict[str, Any]) -> None:
+    """Take into this process's run what a worker's test saw."""
+    if STATUS in properties and properties["probe"] not in run.client.exchanges:
+        status, error, unsent = json.loads(properties[STATUS])
+        received = Received(status, {}, b"") if status is not None else None
+        request = SentRequest("GET", "", {}, {})
+        run.client.exchanges[properties["probe"]] = Exchange(properties["probe"], request, received, error, unsent=unsent)
+    if CASES in properties:
+        run.properties.unsent += int(properties[UNSENT])
+        texts = json.loads(properties[TEXTS])
+        for phase, mode, status, agrees, contested, failed in json.loads(properties[CASES]):
+            findings = [Finding(check, level, texts[check]) for check, level in failed]
+            expectation = Expectation(False, "", (), agrees, contested)
+            run.properties.results.append(CaseResult(phase, mode, status, expectation, findings, ""))

@@ -1,0 +1,165 @@
+"""One conformance run: the resolved settings, the open target, the probes and what the checks found."""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from conformance.cassettes.cassette import Recording
+from conformance.cassettes.redaction import hidden_from_logs
+from conformance.checks import REGISTRY, Check
+from conformance.checks.body import editions_of
+from conformance.contract import Contract, load_contract
+from conformance.contract.editions import DEFAULT_EDITION, Contradiction
+from conformance.properties.engine import PropertyLayer
+from conformance.run.recording import cassette_for, replay_target
+from conformance.run.settings import AUTO_EDITION, Settings
+from conformance.run.targets import Client, Target, open_target, open_transport
+from conformance.transport.exchange import NO_JSON
+from conformance.transport.http import Limits, RateLimited, TargetStopped
+from conformance.transport.probes import Ids, Probe, build_probes
+from conformance.transport.relay import RelayedTransport
+
+
+@dataclass(frozen=True)
+class Case:
+    """One check applied to one probe: one test of the suite."""
+
+    check: Check
+    probe: Probe
+
+    @property
+    def id(self) -> str:
+        return f"{self.check.id}@{self.probe.name}"
+
+
+@dataclass
+class Outcome:
+    check: Check
+    outcome: str  # passed, failed, skipped
+    probe: str = ""
+    text: str = ""  # the failure's fixed text
+
+
+@dataclass
+class Run:
+    settings: Settings
+    target: Target
+    contract: Contract
+    edition_source: str  # how the edition was chosen: asked, recorded, detected, or why it was assumed
+    client: Client
+    probes: list[Probe]
+    properties: PropertyLayer
+    advisories: list[Contradiction] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+    recording: Recording | None = None  # what a recording run writes into its cassette, once it ends whole
+    crashes: list[str] = field(default_factory=list)  # tests that failed on an error of the suite itself, not a check
+    started: float = field(default_factory=time.time)
+
+    def cases(self) -> list[Case]:
+        return [Case(c, p) for c in REGISTRY for p in self.probes if c.applies_to(p)]
+
+    @property
+    def stopped(self) -> str:
+        """Why the run stopped before its end (the target stopped answering, the run's deadline), or ''."""
+        return self.client.transport.stopped
+
+    @property
+    def rate_limited(self) -> str:
+        """Why the run stopped on a 429 it would not wait out, or ''."""
+        return self.client.transport.rate_limited
+
+    def saw_200(self) -> bool:
+        explicit = any(e.response is not None and e.response.status == 200 for e in self.client.exchanges.values())
+        return explicit or any(r.status == 200 for r in self.properties.results)
+
+
+def choose_edition(settings: Settings, target: Target, client: Client, probes: list[Probe]) -> tuple[str, str]:
+    """(edition, how it was chosen): as asked, as the cassette recorded, or detected from the first 200 body.
+
+    Detection sends nothing extra: it reads the session probes, which are sent once per run anyway.
+    """
+    if settings.edition != AUTO_EDITION:
+        return settings.edition, "asked"
+    if target.edition:
+        return target.edition, "recorded"
+    if settings.dry_run:
+        return DEFAULT_EDITION, "assumed: a dry run sends nothing to detect it from"
+    try:
+        for probe in (p for p in probes if p.kind == "session"):
+            response = client.exchange(probe).response
+            if response is not None and response.status == 200 and response.json is not NO_JSON:
+                found = editions_of(response.json, load_contract())
+                return (found[0], "detected") if found else (DEFAULT_EDITION, "assumed: the first 200 body is in no edition")
+    except (RateLimited, TargetStopped):  # the first test meets it again, and stops the run
+        pass
+    return DEFAULT_EDITION, "assumed: no 200 body to detect it from"
+
+
+def contradictions(contract: Contract, ids: Ids) -> list[Contradiction]:
+    """The configured ids the documentation rules out but production uses: advisories."""
+    values = {"account_id": [ids.account_id], "app_id": [ids.app_id], "session_id": list(ids.session_ids)}
+    return [c for name, each in values.items() for value in each for c in contract.contradictions(name, value)]
+
+
+def limits_of(settings: Settings) -> Limits:
+    return Limits(settings.timeout, settings.max_body, settings.tls_verify, settings.deadline, settings.request_budget)
+
+
+def handed_over(run: Run, relay_url: str) -> dict[str, Any]:
+    """What an xdist worker needs of the controller's run: where to send, to which target, in which edition, and the
+    seed (a random one is drawn once per run, not once per worker)."""
+    target = dataclasses.asdict(run.target)
+    edition = {"edition": run.contract.edition, "edition_source": run.edition_source}
+    return {"relay": relay_url, "target": target, **edition, "seed": run.properties.seed}
+
+
+def worker_target(handed: dict[str, Any]) -> Target:
+    fields = handed["target"]
+    ids = Ids(fields["ids"]["account_id"], fields["ids"]["app_id"], tuple(fields["ids"]["session_ids"]))
+    return Target(**{**fields, "ids": ids})
+
+
+@contextlib.contextmanager
+def start_worker_run(settings: Settings, handed: dict[str, Any]) -> Iterator[Run]:
+    """An xdist worker's part of a run the controller opened: every request goes through the controller's relay."""
+    target = worker_target(handed)
+    with contextlib.ExitStack() as stack:
+        stack.enter_context(hidden_from_logs(target.token))
+        transport = stack.enter_context(contextlib.closing(RelayedTransport(limits_of(settings), handed["relay"])))
+        client = Client(target, load_contract(), transport)
+        probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
+        yield assembled(settings, client, probes, (handed["edition"], handed["edition_source"]), handed["seed"], stack)
+
+
+def assembled(
+    settings: Settings, client: Client, probes: list[Probe], edition: tuple[str, str], seed: int, stack: contextlib.ExitStack
+) -> Run:
+    """The run, once its client, probes, edition (and how it was chosen) and seed are known; its property layer closes with `stack`."""
+    contract, target = load_contract(edition[0]), client.target
+    properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, client.transport)
+    stack.callback(properties.close)
+    properties.fresh = settings.fresh
+    return Run(settings, target, contract, edition[1], client, probes, properties, contradictions(contract, target.ids))
+
+
+@contextlib.contextmanager
+def start_run(settings: Settings) -> Iterator[Run]:
+    seed = settings.property_seed()
+    with contextlib.ExitStack() as stack:
+        transport = stack.enter_context(contextlib.closing(open_transport(settings, limits_of(settings))))
+        target = replay_target(settings, seed) if settings.replaying else stack.enter_context(open_target(settings, transport))
+        stack.enter_context(hidden_from_logs(target.token))
+        recording = stack.enter_context(cassette_for(settings, target, seed)) if settings.cassette else None
+        client = Client(target, load_contract(), transport)
+        probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
+        edition = choose_edition(settings, target, client, probes)
+        if recording is not None:
+            recording.settings["edition"] = edition[0]  # what a replay checks; known only now
+        run = assembled(settings, client, probes, edition, seed, stack)
+        run.recording = recording
+        yield run

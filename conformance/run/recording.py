@@ -1,0 +1,87 @@
+"""Where a run meets its cassette: the target a replay stands for, and the cassette a recording writes."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from conformance.cassettes.cassette import (
+    REPLAY_TOKEN,
+    CassetteError,
+    Recording,
+    base_and_parameters,
+    check_compatible,
+    check_writable,
+    load_recording,
+    request_settings,
+    use_cassette,
+)
+from conformance.cassettes.redaction import placeholder
+from conformance.run.settings import AUTO_EDITION, Settings
+from conformance.run.targets import Target
+from conformance.transport.probes import Ids
+
+ACCOUNT_PLACEHOLDER, APP_PLACEHOLDER = "REDACTED-ACCOUNT-ID", "REDACTED-APP-ID"
+
+
+def wanted(settings: Settings, seed: int, edition: str) -> dict[str, Any]:
+    profile = settings.property_profile
+    return request_settings(profile.name, seed, profile.max_examples, edition, settings.sends_other_methods)
+
+
+def compared(settings: Settings, seed: int) -> dict[str, Any]:
+    """The settings a cassette must have been recorded with to replay, or to be added to, under these."""
+    settings_now = wanted(settings, seed, settings.edition)
+    if settings.edition == AUTO_EDITION:  # the recorded edition is the one to check
+        del settings_now["edition"]
+    return settings_now
+
+
+def replay_target(settings: Settings, seed: int) -> Target:
+    """The target a cassette recorded: its base URL, ids and edition; nothing is contacted."""
+    path = Path(settings.cassette)
+    recording = load_recording(path, base_and_parameters)
+    check_compatible(recording, compared(settings, seed), path)
+    ids = Ids(recording.account_id, recording.app_id, recording.session_ids)
+    _check_ids(settings, ids, path)
+    token = os.environ.get(settings.token_env) or REPLAY_TOKEN
+    label = f"cassette {path} (recorded from {recording.recorded_from})"
+    return Target(label, recording.base_url, token, ids, edition=recording.settings.get("edition", ""))
+
+
+def _check_ids(settings: Settings, ids: Ids, path: Path) -> None:
+    given = {"account_id": settings.account_id, "app_id": settings.app_id}
+    differ = [name for name, value in given.items() if value and value != getattr(ids, name)]
+    differ += ["session_id"] if settings.session_id and tuple(settings.session_id) != ids.session_ids else []
+    if differ:
+        raise CassetteError(f"cassette {path} was recorded for other ids ({', '.join(differ)}): leave them out to replay it")
+
+
+@contextlib.contextmanager
+def cassette_for(settings: Settings, target: Target, seed: int) -> Iterator[Recording]:
+    """Record to, or replay from, the run's cassette; yields what it records, whose edition the run sets once known."""
+    path = Path(settings.cassette)
+    redactions = _redactions(target.ids) if settings.redact_ids and not settings.replaying else {}
+    shown = {value: stand_in for stand_in, value in redactions.items()}
+    if not settings.replaying:
+        check_writable(path)
+    if settings.record_mode == "new_episodes" and path.is_file():  # adding to it: only what the same settings send
+        check_compatible(load_recording(path, base_and_parameters), compared(settings, seed), path)
+    recording = Recording(
+        recorded_from=target.label,
+        base_url=target.base_url,
+        account_id=shown.get(target.ids.account_id, target.ids.account_id),
+        app_id=shown.get(target.ids.app_id, target.ids.app_id),
+        session_ids=target.ids.session_ids,
+        settings=wanted(settings, seed, settings.edition),
+    )
+    with use_cassette(path, settings.record_mode, target.token, recording, redactions):
+        yield recording
+
+
+def _redactions(ids: Ids) -> dict[str, str]:
+    """Placeholder -> real id, for the account and the app (organization_id is the app id)."""
+    return {placeholder(ids.account_id, ACCOUNT_PLACEHOLDER): ids.account_id, placeholder(ids.app_id, APP_PLACEHOLDER): ids.app_id}

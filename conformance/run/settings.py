@@ -1,0 +1,207 @@
+"""Every option of a run, declared once: it makes the CLI flag, the pytest option, the environment
+variable and the ini key, and `resolve()` applies one precedence to them all:
+command line > environment > ini > default.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from conformance.properties.profiles import PROFILES, Profile
+
+RECORD_MODES = ("none", "once", "new_episodes", "all")
+AUTO_EDITION = "auto"  # detect the edition from the first 200 body
+AUTO_PROFILE, LIVE = "auto", "live"  # live for a target that is not on loopback
+REPORT_FORMATS = (".json", ".md", ".html")
+
+TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
+TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
+
+
+class SettingsError(ValueError):
+    """A value that cannot be used; the message names where it came from."""
+
+
+def option(default: Any, help: str, env: str = "", metavar: str = "") -> Any:
+    return field(default=default, metadata={"help": help, "env": env, "metavar": metavar})
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str = option("embedded", "'embedded' (the bundled reference mock) or the base URL of an implementation", metavar="embedded|URL")
+    account_id: str = option("", "account id in the path (32 hex characters on Cloudflare)", env="CLOUDFLARE_ACCOUNT_ID", metavar="ID")
+    app_id: str = option("", "RealtimeKit app id in the path", metavar="ID")
+    session_id: tuple[str, ...] = option((), "a session to check; repeat it, or separate ids with commas", metavar="ID")
+    strict: bool = option(False, "SHOULD-level failures fail the run too")
+    method_probes: bool = option(True, "probe POST, PUT, PATCH and DELETE on the path (expects 405)")
+    timeout: float = option(10.0, "seconds for each request: connect, headers and the whole body", metavar="SECONDS")
+    deadline: float = option(900.0, "seconds for the whole run; past them it stops with exit 2", metavar="SECONDS")
+    max_body: int = option(1024 * 1024, "bytes of a response body read at most; a larger body is a failure", metavar="BYTES")
+    token_env: str = option(TOKEN_ENV, "the environment variable that holds the API token", metavar="NAME")
+    ca_bundle: str = option("", "CA certificates (PEM) to verify the target's TLS certificate, e.g. a self-signed mock's", metavar="PATH")
+    insecure: bool = option(False, "do not verify the target's TLS certificate (a warning says so)")
+    profile: str = option(
+        "auto",
+        "ci (deterministic), thorough (many random cases), live (GET only, at most 150 requests); "
+        "auto: live for a URL target that is not on loopback, else ci",
+        metavar="auto|ci|thorough|live",
+    )
+    max_requests: int = option(0, "requests a run sends at most, generated ones included; 0 keeps the profile's", metavar="N")
+    dry_run: bool = option(False, "print every request the run would send, token hidden, and send nothing")
+    fresh: bool = option(False, "generate the property cases anew instead of reading them from the cache (ci and live)")
+    max_examples: int = option(0, "fuzzing cases of the property layer; 0 keeps the profile's number", metavar="N")
+    cassette: str = option("", "record to, or replay from, this cassette (vcrpy YAML)", metavar="PATH")
+    record_mode: str = option(
+        "none", "none: replay only; once, new_episodes, all: record from --target", metavar="none|once|new_episodes|all"
+    )
+    redact_ids: bool = option(False, "write the account and app ids into the cassette as placeholders")
+    seed: int = option(-1, "seed of the property layer; -1 keeps the profile's (ci: 0; thorough: random, printed)", metavar="N")
+    report: str = option("", "write a report of the run; its format from the suffix: .json, .md or .html", metavar="PATH")
+    edition: str = option(
+        "auto",
+        "edition of the 200 body: documented (data.session, the reference page), current (flat data, the official spec and SDK), "
+        "auto (detected from the first 200 body)",
+        metavar="documented|current|auto",
+    )
+
+    @property
+    def tls_verify(self) -> bool | str:
+        """What httpx verifies the target's certificate with: the system's CAs, a bundle, or nothing."""
+        return self.ca_bundle or not self.insecure
+
+    @property
+    def embedded(self) -> bool:
+        return self.target == "embedded"
+
+    @property
+    def replaying(self) -> bool:
+        return bool(self.cassette) and self.record_mode == "none"
+
+    @property
+    def property_profile(self) -> Profile:
+        return PROFILES[self.profile].with_max_examples(self.max_examples or None)
+
+    @property
+    def request_budget(self) -> int:
+        """Requests the run sends at most (0: no limit)."""
+        return self.max_requests or self.property_profile.max_requests
+
+    @property
+    def sends_other_methods(self) -> bool:
+        return self.method_probes and not self.property_profile.get_only
+
+    def property_seed(self) -> int:
+        return self.seed if self.seed >= 0 else self.property_profile.resolved_seed()
+
+
+SETTINGS = fields(Settings)
+
+
+def kind(setting: Any) -> str:
+    """'str', 'bool', 'float' or 'tuple[str, ...]': the annotation, kept as text by the future import."""
+    return str(setting.type)
+
+
+def env_name(setting: Any) -> str:
+    return str(setting.metadata["env"] or f"CONFORMANCE_{setting.name.upper()}")
+
+
+def flag(setting: Any, prefix: str = "") -> str:
+    return "--" + prefix + str(setting.name).replace("_", "-")
+
+
+def help_of(setting: Any) -> str:
+    """The option's help, with where else it can be set and its default (argparse's % is escaped)."""
+    default = setting.default
+    shown = ("on" if default else "off") if isinstance(default, bool) else default if default not in ("", ()) else "none"
+    return f"{setting.metadata['help']} [env {env_name(setting)}; default {shown}]".replace("%", "%%")
+
+
+def add_arguments(add: Any, prefix: str = "") -> None:
+    """Declare every setting with an argparse-style `add` (argparse or pytest's addoption)."""
+    for setting in SETTINGS:
+        kwargs: dict[str, Any] = {"dest": prefix.replace("-", "_") + setting.name, "default": None, "help": help_of(setting)}
+        if kind(setting) == "bool":
+            kwargs["action"] = argparse.BooleanOptionalAction
+        elif kind(setting).startswith("tuple"):
+            kwargs.update(action="append", metavar=setting.metadata["metavar"])
+        else:
+            kwargs["metavar"] = setting.metadata["metavar"]
+        add(flag(setting, prefix), **kwargs)
+
+
+def parse(setting: Any, text: str, source: str) -> Any:
+    """A setting's value from the text of an environment variable or an ini key."""
+    if kind(setting) == "bool":
+        if text.lower() not in TRUE | FALSE:
+            raise SettingsError(f"{source}: expected true or false, got {text!r}")
+        return text.lower() in TRUE
+    if kind(setting) in ("float", "int"):
+        try:
+            return float(text) if kind(setting) == "float" else int(text)
+        except ValueError:
+            raise SettingsError(f"{source}: expected a number, got {text!r}") from None
+    if kind(setting).startswith("tuple"):
+        return tuple(part.strip() for part in text.split(",") if part.strip())
+    return text
+
+
+def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, str]) -> Settings:
+    """Command line > environment > ini > default. `cli` holds None for what was not given."""
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        name = setting.name
+        if cli.get(name) is not None:
+            values[name] = _from_cli(setting, cli[name])
+        elif env.get(env_name(setting)):
+            values[name] = parse(setting, env[env_name(setting)], env_name(setting))
+        elif ini.get(name):
+            values[name] = parse(setting, ini[name], f"ini key conformance_{name}")
+    settings = Settings(**values)
+    if settings.profile == AUTO_PROFILE:
+        settings = dataclasses.replace(settings, profile=LIVE if _remote(settings.target) else "ci")
+    for name in ("timeout", "deadline", "max_body"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"{name.replace('_', '-')} must be positive, got {getattr(settings, name)}")
+    if settings.ca_bundle and settings.insecure:
+        raise SettingsError("--ca-bundle and --insecure exclude each other: verify against the bundle, or not at all")
+    if settings.ca_bundle and not Path(settings.ca_bundle).is_file():
+        raise SettingsError(f"--ca-bundle {settings.ca_bundle}: no such file (CA certificates in PEM)")
+    if settings.max_requests < 0:
+        raise SettingsError(f"max-requests must be 0 or more, got {settings.max_requests}")
+    if settings.profile not in PROFILES:
+        raise SettingsError(f"profile must be one of {', '.join(PROFILES)}, got {settings.profile!r}")
+    if settings.record_mode not in RECORD_MODES:
+        raise SettingsError(f"record-mode must be one of {', '.join(RECORD_MODES)}, got {settings.record_mode!r}")
+    if settings.record_mode != "none" and not settings.cassette:
+        raise SettingsError(f"--record-mode {settings.record_mode} needs --cassette PATH")
+    from conformance.contract import load_contract  # only when resolving: the plugin module stays light
+
+    editions = (AUTO_EDITION, *load_contract().editions)
+    if settings.edition not in editions:
+        raise SettingsError(f"edition must be one of {', '.join(editions)}, got {settings.edition!r}")
+    if settings.report and not settings.report.endswith(REPORT_FORMATS):
+        raise SettingsError(f"report must end in {', '.join(REPORT_FORMATS)}, got {settings.report!r}")
+    if settings.max_examples < 0:
+        raise SettingsError(f"max-examples must be 0 or more, got {settings.max_examples}")
+    return settings
+
+
+def _remote(target: str) -> bool:
+    """A URL target that is not on loopback: probably the live API, or someone's shared server."""
+    host = urlsplit(target).hostname or ""
+    return target != "embedded" and host not in ("localhost", "::1") and not host.startswith("127.")
+
+
+def _from_cli(setting: Any, value: Any) -> Any:
+    if isinstance(value, list):  # repeated flag; each may hold several comma-separated ids
+        return parse(setting, ",".join(value), flag(setting))
+    if isinstance(value, str):
+        return parse(setting, value, flag(setting))
+    return value

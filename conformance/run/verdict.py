@@ -1,0 +1,138 @@
+"""The verdict of a run, computed once from what happened; the summary, the exit code and every report render
+this one object, so they can never disagree."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from conformance.checks import REGISTRY
+from conformance.run.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
+from conformance.run.record import Run
+from conformance.transport.http import TOO_LARGE
+
+PRODUCTION = "production"  # the category of checks that compare failures with what production answers
+CONFORMS, WITH_ADVISORIES, VIOLATES = "CONFORMS", "CONFORMS WITH ADVISORIES", "VIOLATES"
+INCONCLUSIVE, PARTIAL, INTERRUPTED = "INCONCLUSIVE", "PARTIAL", "INTERRUPTED"
+EXIT_CODES = {
+    CONFORMS: EXIT_OK,
+    WITH_ADVISORIES: EXIT_OK,
+    VIOLATES: EXIT_VIOLATION,
+    INCONCLUSIVE: EXIT_VIOLATION,
+    INTERRUPTED: EXIT_INTERRUPTED,
+}
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One check that failed on one probe (or on generated cases of one phase and mode), with its fixed text."""
+
+    check: str
+    level: str
+    probe: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Verdict:
+    name: str
+    reason: str
+    exit_code: int
+    fatal: list[Failure] = field(default_factory=list)  # MUST failures, and SHOULD ones with --strict
+    advisory: list[Failure] = field(default_factory=list)  # SHOULD failures without --strict
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.reason}"
+
+
+def failures_of(run: Run) -> list[Failure]:
+    """Every failure of the run: explicit checks per probe, and the property layer's per check and phase-mode."""
+    found = [Failure(o.check.id, o.check.level, o.probe, o.text) for o in run.outcomes if o.outcome == "failed"]
+    seen: dict[tuple[str, str], Failure] = {}
+    for result in run.properties.results:
+        for finding in result.failures:  # one defect once per check and phase-mode, with its first text
+            key = (finding.check, f"property {result.phase}-{result.mode}")
+            seen.setdefault(key, Failure(finding.check, finding.level, key[1], finding.text))
+    return sorted(found + list(seen.values()), key=_order)  # the same order however the tests were scheduled (xdist)
+
+
+def _order(failure: Failure) -> tuple[int, str]:
+    position = next((n for n, check in enumerate(REGISTRY) if check.id == failure.check), len(REGISTRY))
+    return position, failure.probe
+
+
+def differs_from_production(failure: Failure) -> bool:
+    return any(check.id == failure.check and check.category == PRODUCTION for check in REGISTRY)
+
+
+def counted(failures: list[Failure]) -> str:
+    """'3 checks failed across 8 probes'."""
+    checks, probes = len({f.check for f in failures}), len({f.probe for f in failures})
+    return f"{checks} check{'s' if checks != 1 else ''} failed across {probes} probe{'s' if probes != 1 else ''}"
+
+
+def statuses(run: Run) -> Counter[int | None]:
+    """Every answer's status, explicit and property-based (None: no HTTP response)."""
+    explicit = [e.response.status if e.response else None for e in run.client.exchanges.values() if not e.unsent]
+    return Counter(explicit + [r.status for r in run.properties.results])
+
+
+def status_class(status: int | None) -> str:
+    """2xx, 4xx, ... or none (no HTTP response)."""
+    return "none" if status is None else f"{status // 100}xx"
+
+
+def status_classes(run: Run) -> Counter[str]:
+    """Every request of the run by status class."""
+    return Counter(status_class(status) for status in statuses(run).elements())
+
+
+def inconclusive(run: Run) -> str:
+    """Why the run cannot judge the target, or ''."""
+    seen = statuses(run)
+    if run.crashes:
+        return f"the suite itself failed on {len(run.crashes)} test(s), a bug to report (first: {run.crashes[0]})"
+    if seen[429]:
+        limited = [e.response for e in run.client.exchanges.values() if e.response and e.response.status == 429]
+        wait = f" (Retry-After: {limited[0].headers.get('retry-after', '?')} s)" if limited else ""
+        return f"rate limited: {seen[429]} of {sum(seen.values())} requests got 429{wait}; wait, then run again with fewer requests"
+    errors = [e.error for e in run.client.exchanges.values() if e.response is None and not e.unsent]
+    if seen[None] and not (errors and all(e.startswith(TOO_LARGE) for e in errors)):  # a body too large is an answer
+        return f"the target stopped answering: {seen[None]} requests got no HTTP response (first: {(errors or ['see the failures'])[0]})"
+    if sum(seen.values()) and not run.saw_200():
+        return "no 200 response was seen, so no session body could be checked"
+    return ""
+
+
+def judge(run: Run, interrupted: bool = False, left_out: str = "") -> Verdict:
+    """The one verdict. `left_out` describes a selection (-k, -m, -x) that left tests out: the verdict is PARTIAL."""
+    failures = failures_of(run)
+    fatal = [f for f in failures if f.level == "MUST" or run.settings.strict]
+    advisory = [f for f in failures if f not in fatal]
+    if interrupted:
+        return Verdict(INTERRUPTED, "the run was interrupted before it ended; nothing is concluded", EXIT_INTERRUPTED, fatal, advisory)
+    if run.rate_limited:
+        reason = f"rate limited: {run.rate_limited}; wait, then run again with fewer requests (--max-requests)"
+        return Verdict(INCONCLUSIVE, reason, EXIT_VIOLATION, fatal, advisory)
+    if run.stopped:
+        return Verdict(INCONCLUSIVE, f"{run.stopped}; the run stopped there", EXIT_USAGE, fatal, advisory)
+    if left_out and not (run.outcomes or run.properties.results):
+        return Verdict(PARTIAL, f"{left_out}: nothing was checked", EXIT_VIOLATION)
+    name, reason = _outcome(run, fatal, advisory)
+    if left_out:
+        return Verdict(PARTIAL, f"{left_out}; of what ran: {name}: {reason}", EXIT_CODES[name], fatal, advisory)
+    return Verdict(name, reason, EXIT_CODES[name], fatal, advisory)
+
+
+def _outcome(run: Run, fatal: list[Failure], advisory: list[Failure]) -> tuple[str, str]:
+    why = inconclusive(run)
+    if why:
+        return INCONCLUSIVE, why
+    if fatal:
+        return VIOLATES, counted(fatal) + (" (SHOULD failures are fatal: --strict)" if run.settings.strict else "")
+    differ = [f for f in advisory if differs_from_production(f)]
+    should = [f for f in advisory if f not in differ]
+    notes = [f"{counted(should)} at SHOULD level (fatal only with --strict)"] if should else []
+    notes += [f"{counted(differ)} that compare failures with production: they differ (fatal only with --strict)"] if differ else []
+    notes += [f"{len(run.advisories)} documented contradiction(s), never a failure"] if run.advisories else []
+    return (WITH_ADVISORIES, "every MUST check holds; " + "; ".join(notes)) if notes else (CONFORMS, "every check holds")

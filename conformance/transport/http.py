@@ -1,0 +1,202 @@
+"""How every request of a run reaches the target: one keep-alive connection, one origin (no redirect is followed),
+TLS verified unless asked otherwise, each request bounded in time (connect, headers and the whole body) and in size,
+and a run that stops once the target has stopped answering, instead of grinding through every case."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import ssl
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from conformance.transport.pacing import RETRY_AFTER_CAP, pause_for, retry_after
+from conformance.transport.watchdog import Watchdog
+
+MiB = 1024 * 1024
+TOO_LARGE = "the response body is larger than"  # how a BodyTooLarge message starts
+BREAKER_THRESHOLD = 5  # consecutive requests without an HTTP answer
+SAFE_METHODS = ("GET", "HEAD")  # answers that may be shared: sending the request again would change nothing
+# Headers that name the sender, not what is asked: two requests that differ only in these are the same request.
+SENDER_HEADERS = ("user-agent", "x-schemathesis-testcaseid")
+
+
+class TransportFailure(Exception):
+    """No HTTP answer to one request; the message says why, in one line."""
+
+
+class RateLimited(Exception):
+    """The target rate-limits the run for longer than it waits: the run stops here, inconclusive."""
+
+
+class BodyTooLarge(TransportFailure):
+    """An answer whose body is past the limit: the target answers, so the run goes on."""
+
+
+class BudgetSpent(Exception):
+    """The run's request budget is spent: this request is not sent."""
+
+
+class TargetStopped(Exception):
+    """The target stopped answering (or the run's deadline passed): the run stops here."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    deadline: float = 10.0  # seconds per request: connect, headers and the whole body
+    max_body: int = MiB  # bytes of a response body, after decoding
+    verify: bool | str = True  # TLS: verify against the system's CAs, a CA bundle file, or not at all (--insecure)
+    run_deadline: float = 0.0  # seconds for the whole run; 0: none
+    budget: int = 0  # requests at most; 0: no limit
+    share: bool = True  # a request sent before (GET, HEAD) is answered with its first answer, not sent again
+
+
+@dataclass
+class Transport:
+    limits: Limits
+    started: float = field(default_factory=time.monotonic)
+    failures_in_a_row: int = 0
+    sent: int = 0
+    refused: int = 0  # requests not sent: the budget was spent
+    shared: int = 0  # requests not sent: the same request was sent before, and its answer is shared
+    stopped: str = ""  # why the run stopped, or ''
+    rate_limited: str = ""  # why the run stopped on a 429, or ''
+    _pause: float = 0.0  # seconds to wait before the next request (the target's Ratelimit header)
+    _socket: Any = None  # the socket of the connection in use, to cut it at the deadline
+    _answers: dict[tuple[Any, ...], httpx.Response] = field(default_factory=dict)  # request identity -> its answer
+
+    def __post_init__(self) -> None:
+        timeout = httpx.Timeout(self.limits.deadline)
+        limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+        verify = self.limits.verify
+        if isinstance(verify, str):  # a CA bundle file: httpx takes it as an SSL context (a path is deprecated)
+            verify = ssl.create_default_context(cafile=verify)  # type: ignore[assignment]
+        self.http = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, verify=verify)
+        self._watchdog = Watchdog(self._cut)
+
+    def send(
+        self, method: str, url: str, headers: dict[str, str], deadline: float = 0.0, once: bool = False, **request: Any
+    ) -> httpx.Response:
+        """The target's answer, its body read in full, or TransportFailure; TargetStopped ends the run.
+
+        A request the run already sent (the same method, URL, body and headers) is not sent again: it shares the
+        first answer. A 429 is waited out once when its Retry-After is short; otherwise the run stops as rate limited.
+        `deadline` shortens this request's (0: the run's); `once`: a request the run sends once whatever its method
+        (an explicit probe), so its answer is shared too; `request` takes what else httpx sends: params, content, json."""
+        try:
+            if deadline:  # httpx's own timeouts follow this request's deadline too
+                request["timeout"] = httpx.Timeout(deadline)
+            built = self.http.build_request(method, url, headers=headers, extensions={"trace": self._trace}, **request)
+        except httpx.HTTPError as exc:
+            raise TransportFailure(reason_of(exc)) from None
+        identity = _identity(built)
+        if identity in self._answers:
+            self.shared += 1
+            return self._answers[identity]
+        response = self._send_once(built, deadline or self.limits.deadline)
+        wait = retry_after(response.headers)
+        if response.status_code == 429 and wait is not None and wait <= RETRY_AFTER_CAP:
+            time.sleep(wait)
+            response = self._send_once(built, deadline or self.limits.deadline)
+            wait = retry_after(response.headers)
+        if response.status_code == 429:
+            asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After"
+            self.rate_limited = f"the target answered 429 ({asked}); the run waits {RETRY_AFTER_CAP:g} s at most, once"
+            raise RateLimited(self.rate_limited)
+        if self.limits.share and (built.method in SAFE_METHODS or once):
+            self._answers[identity] = response
+        return response
+
+    def _send_once(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        self._raise_if_stopped()
+        if self._pause:
+            time.sleep(self._pause)
+        if self.limits.budget and self.sent >= self.limits.budget:
+            self.refused += 1
+            raise BudgetSpent(f"not sent: the request budget of {self.limits.budget} (--max-requests) is spent")
+        self.sent += 1
+        try:
+            response = self._bounded(request, deadline)
+        except BodyTooLarge:
+            self.failures_in_a_row = 0
+            raise
+        except TransportFailure:
+            self.failures_in_a_row += 1
+            if self.failures_in_a_row >= BREAKER_THRESHOLD:
+                self.stopped = f"the target stopped answering: {self.failures_in_a_row} requests in a row got no HTTP response"
+            raise
+        self.failures_in_a_row = 0
+        self._pause = pause_for(response.headers)
+        return response
+
+    def _raise_if_stopped(self) -> None:
+        """Nothing more is sent once the run is rate limited, the target stopped answering or the deadline passed."""
+        if self.rate_limited:
+            raise RateLimited(self.rate_limited)
+        if self.stopped:
+            raise TargetStopped(self.stopped)
+        if self.limits.run_deadline and time.monotonic() - self.started > self.limits.run_deadline:
+            self.stopped = f"the run's deadline ({self.limits.run_deadline:g} s, --deadline) passed"
+            raise TargetStopped(self.stopped)
+
+    def _bounded(self, request: httpx.Request, deadline: float) -> httpx.Response:
+        self._watchdog.arm(deadline)
+        try:
+            response = self.http.send(request, stream=True)
+            try:
+                body = self._read(response)
+            finally:
+                response.close()
+            return _complete(response, body)
+        except httpx.HTTPError as exc:
+            if self._watchdog.expired:
+                raise TransportFailure(f"no complete answer within {deadline:g} s (connect, headers and body)") from None
+            raise TransportFailure(reason_of(exc)) from None
+        finally:
+            self._watchdog.disarm()
+
+    def _read(self, response: httpx.Response) -> bytes:
+        body = bytearray()
+        for chunk in response.iter_bytes():
+            body += chunk
+            if len(body) > self.limits.max_body:
+                raise BodyTooLarge(f"{TOO_LARGE} {self.limits.max_body} bytes (--max-body)")
+        return bytes(body)
+
+    def _cut(self) -> None:
+        """The deadline passed: cut the connection, which ends whatever read or write is waiting."""
+        if self._socket is not None:
+            with contextlib.suppress(OSError):  # already closed
+                self._socket.shutdown(socket.SHUT_RDWR)
+
+    def _trace(self, event: str, info: dict[str, Any]) -> None:
+        if event in ("connection.connect_tcp.complete", "connection.start_tls.complete"):
+            stream = info.get("return_value")
+            sock = stream.get_extra_info("socket") if stream is not None else None
+            if sock is not None:
+                self._socket = sock
+
+    def close(self) -> None:
+        self._watchdog.close()
+        self.http.close()
+
+
+def _identity(request: httpx.Request) -> tuple[Any, ...]:
+    """What makes two requests the same request: method, URL (query included), body and the headers that ask."""
+    headers = sorted((name.lower(), value) for name, value in request.headers.items() if name.lower() not in SENDER_HEADERS)
+    return request.method, str(request.url), request.content, tuple(headers)
+
+
+def reason_of(exc: Exception) -> str:
+    return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+
+
+def _complete(streamed: httpx.Response, body: bytes) -> httpx.Response:
+    """The answer with its whole (decoded) body, as if read at once: schemathesis and our checks read it."""
+    headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() != "content-encoding"]  # body is decoded
+    response = httpx.Response(streamed.status_code, headers=headers, content=body, request=streamed.request)
+    response.elapsed = streamed.elapsed
+    return response
