@@ -15,13 +15,14 @@ import secrets
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from conformance.cassettes.cassette import replay_miss
+from conformance.transport import loopback
 from conformance.transport.http import BodyTooLarge, BudgetSpent, Limits, RateLimited, TargetStopped, Transport, TransportFailure, reason_of
 
 WORKER_INPUT = "rtk-conformance run"  # the key of what the controller hands each worker (xdist's workerinput)
@@ -77,14 +78,8 @@ def serving(transport: Transport) -> Iterator[str]:
         def log_message(self, format: str, *args: Any) -> None:
             pass
 
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{path}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback.serving(Handler) as root:
+        yield root + path
 
 
 class RelayedTransport(Transport):

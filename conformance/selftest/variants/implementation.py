@@ -11,16 +11,16 @@ import contextlib
 import copy
 import gzip
 import json
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs
 
 from conformance.contract import load_contract
 from conformance.mock.app import placed  # JSON pointer mechanics only: the answers are this module's own
 from conformance.mock.data import MockData
+from conformance.transport import loopback
 
 BASE = "/client/v4"
 MAX_REQUEST_BODY = 1 << 20
@@ -148,12 +148,5 @@ def chunked(payload: bytes, size: int = 7) -> bytes:
 @contextlib.contextmanager
 def serving(data: MockData, edition: str, style: Style) -> Iterator[str]:
     """The endpoint on a free loopback port for the block; yields its base URL (with the /client/v4 path)."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(Endpoint(data, edition, style)))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}{BASE}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with loopback.serving(handler_for(Endpoint(data, edition, style))) as root:
+        yield root + BASE
