@@ -19,7 +19,7 @@ from conformance.cassettes.cassette import contract_sha256
 from conformance.checks import REGISTRY
 from conformance.checks.base import CATEGORIES, LEVELS
 from conformance.run.record import Run
-from conformance.run.verdict import Verdict, status_classes
+from conformance.run.verdict import PROPERTY_PROBE, Verdict, status_classes
 
 SCHEMA = Path(__file__).parent / "report.schema.json"
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"  # GitHub Actions shows Markdown appended to this file on the run's page
@@ -33,7 +33,7 @@ def check_entries(run: Run, verdict: Verdict) -> list[dict[str, Any]]:
         for o in run.outcomes
     ]
     for failure in [*verdict.fatal, *verdict.advisory]:
-        if failure.probe.startswith("property "):
+        if failure.probe.startswith(PROPERTY_PROBE):
             category = CATEGORY.get(failure.check, "property")
             entry = {"id": failure.check, "category": category, "level": failure.level, "probe": failure.probe, "outcome": "failed"}
             entries.append({**entry, "message": failure.text})

@@ -11,6 +11,7 @@ from conformance.run.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_VI
 from conformance.run.record import Run
 from conformance.transport.http import TOO_LARGE
 
+PROPERTY_PROBE = "property "  # how failures of generated cases name their probe: "property <phase>-<mode>"
 PRODUCTION = "production"  # the category of checks that compare failures with what production answers
 CONFORMS, WITH_ADVISORIES, VIOLATES = "CONFORMS", "CONFORMS WITH ADVISORIES", "VIOLATES"
 INCONCLUSIVE, PARTIAL, INTERRUPTED = "INCONCLUSIVE", "PARTIAL", "INTERRUPTED"
@@ -51,7 +52,7 @@ def failures_of(run: Run) -> list[Failure]:
     seen: dict[tuple[str, str], Failure] = {}
     for result in run.properties.results:
         for finding in result.failures:  # one defect once per check and phase-mode, with its first text
-            key = (finding.check, f"property {result.phase}-{result.mode}")
+            key = (finding.check, f"{PROPERTY_PROBE}{result.phase}-{result.mode}")
             seen.setdefault(key, Failure(finding.check, finding.level, key[1], finding.text))
     return sorted(found + list(seen.values()), key=_order)  # the same order however the tests were scheduled (xdist)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import itertools
+import json
 import sys
 import tempfile
 from collections.abc import Iterator
@@ -16,7 +17,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 from conformance.checks.base import CATEGORIES
 from conformance.mock import ReferenceMock, load_data
@@ -24,6 +24,7 @@ from conformance.mock.app import BASE_PATH
 from conformance.mock.data import MockData
 from conformance.mock.server import serve_in_thread
 from conformance.run.settings import TOKEN_ENV
+from conformance.run.verdict import PROPERTY_PROBE
 from conformance.selftest import runs
 from conformance.selftest.mutants import CATALOGUE, Mutant
 from conformance.selftest.variants import CATALOGUE as VARIANT_CATALOGUE
@@ -92,28 +93,20 @@ def run_variant(variant: Variant, edition: str, extra: list[str]) -> Outcome:
 
 def run_against(base_url: str, data: MockData, name: str, extra: list[str]) -> Outcome:
     with tempfile.TemporaryDirectory() as tmp:
-        report = Path(tmp) / "junit.xml"
+        report = Path(tmp) / "run.json"
         args = ["--target", base_url, "--account-id", data.account_id, "--app-id", data.app_id]
         args += [a for sid in data.session_ids for a in ("--session-id", sid)]
-        arguments = ["run", *args, "--strict", "--junitxml", str(report), *extra]
+        arguments = ["run", *args, "--strict", "--report", str(report), *extra]
         exit_code, stderr = runs.run(arguments, {TOKEN_ENV: data.token}, tmp)
         explicit, found = failed_checks(report) if report.exists() else (frozenset(), frozenset())
         return Outcome(name, exit_code, explicit, found, stderr.strip())
 
 
-def failed_checks(junit_xml: Path) -> tuple[frozenset[str], frozenset[str]]:
-    """(explicit checks, property-layer checks) that failed, from a run's JUnit XML."""
-    explicit: set[str] = set()
-    found: set[str] = set()
-    for case in ElementTree.parse(junit_xml).getroot().iter("testcase"):
-        if case.find("failure") is None:
-            continue
-        for prop in case.iter("property"):
-            if prop.get("name") == "check":
-                explicit.add(str(prop.get("value")))
-            elif prop.get("name") == "failed-checks":
-                found.update(filter(None, str(prop.get("value")).split(",")))
-    return frozenset(explicit), frozenset(found)
+def failed_checks(report: Path) -> tuple[frozenset[str], frozenset[str]]:
+    """(explicit checks, property-layer checks) that failed, from a run's JSON report (--report run.json)."""
+    failed = [entry for entry in json.loads(report.read_text())["checks"] if entry["outcome"] == "failed"]
+    by_property = {entry["id"] for entry in failed if entry["probe"].startswith(PROPERTY_PROBE)}
+    return frozenset(entry["id"] for entry in failed if not entry["probe"].startswith(PROPERTY_PROBE)), frozenset(by_property)
 
 
 def selftest(
