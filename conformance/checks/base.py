@@ -59,6 +59,10 @@ class Check:
     probes: tuple[str, ...]  # the probe kinds (or probe names) it applies to
     function: CheckFunction
 
+    def __post_init__(self) -> None:
+        if self.category not in CATEGORIES or self.level not in LEVELS:
+            raise ValueError(f"check {self.id}: category {self.category!r} or level {self.level!r} is not one of the known ones")
+
     def applies_to(self, probe: Probe) -> bool:
         """A probe of one of the kinds it lists, or one it names."""
         return probe.kind in self.probes or probe.name in self.probes
@@ -94,20 +98,10 @@ class NotApplicable(Exception):
     """The exchange gives the check nothing to look at (e.g. no 200 body); another check reports why."""
 
 
-REGISTRY: list[Check] = []
-
-
 def rule(id: str, category: str, level: str, rule: str, probes: tuple[str, ...]) -> Callable[[CheckFunction], Check]:
-    """Register a check function under its id."""
+    """A check function, with its id, category, level, rule and probes."""
 
-    def register(function: CheckFunction) -> Check:
-        return register_check(Check(id, category, level, rule, probes, function))
+    def made(function: CheckFunction) -> Check:
+        return Check(id, category, level, rule, probes, function)
 
-    return register
-
-
-def register_check(check: Check) -> Check:
-    assert check.category in CATEGORIES and check.level in LEVELS, check
-    assert all(c.id != check.id for c in REGISTRY), f"duplicate check id {check.id}"
-    REGISTRY.append(check)
-    return check
+    return made

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conformance.checks.base import Check, CheckFunction, register_check
+from conformance.checks.base import Check, CheckFunction
 from conformance.checks.body import SESSION_BODIES
 from conformance.checks.schema import fail_with, schema_errors
 from conformance.contract import Contract, load_contract
@@ -18,7 +18,8 @@ def enum_check(field: str) -> CheckFunction:
     return check
 
 
-for _field, _values in load_contract().enum_fields().items():
-    register_check(
-        Check(f"enums.{_field}", "enums", "MUST", f"{_field} is one of {', '.join(_values)}", SESSION_BODIES, enum_check(_field))
-    )
+# One check per enum field of the session, in the contract's order.
+CHECKS = tuple(
+    Check(f"enums.{field}", "enums", "MUST", f"{field} is one of {', '.join(values)}", SESSION_BODIES, enum_check(field))
+    for field, values in load_contract().enum_fields().items()
+)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from conformance.checks.base import Check, CheckFailure, NotApplicable, received_status, register_check
+from conformance.checks.base import Check, CheckFailure, NotApplicable, received_status
 from conformance.contract import Contract, load_contract
 from conformance.transport.exchange import NO_JSON, Exchange
 
@@ -54,13 +54,12 @@ def as_production(situation: str) -> Callable[[Exchange, Contract], None]:
     return check
 
 
-def _register() -> None:
-    contract = load_contract()
-    for situation, probes in SITUATIONS.items():
-        recorded = contract.recorded_failures[situation]
-        expected = answer(contract, recorded.status, recorded.body)
-        rule = f"{recorded.summary}: answered {expected} as in production ({', '.join(recorded.sources)})"
-        register_check(Check(f"production.{situation}", "production", "SHOULD", rule, probes, as_production(situation)))
+def production_check(situation: str, probes: tuple[str, ...]) -> Check:
+    recorded = load_contract().recorded_failures[situation]
+    expected = answer(load_contract(), recorded.status, recorded.body)
+    rule = f"{recorded.summary}: answered {expected} as in production ({', '.join(recorded.sources)})"
+    return Check(f"production.{situation}", "production", "SHOULD", rule, probes, as_production(situation))
 
 
-_register()
+# One check per recorded situation the suite provokes, in SITUATIONS' order.
+CHECKS = tuple(production_check(situation, probes) for situation, probes in SITUATIONS.items())

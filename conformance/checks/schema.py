@@ -73,3 +73,6 @@ def breakout_rooms(exchange: Exchange, contract: Contract) -> None:
     for error in schema_errors(exchange, contract):
         if error.pointer.startswith(rooms):
             raise fail_with(error, f"breakout room at {error.pointer} is not a valid session", error.message)
+
+
+CHECKS = (envelope, body, required_fields, field_types, timestamps, breakout_rooms)

@@ -101,3 +101,6 @@ def success_true(exchange: Exchange, contract: Contract) -> None:
             raise CheckFailure(
                 f"{field} is not {show(expected)} on a 200", show(lookup(body, f"/{field}")), f"{field}: {show(expected)}", pointer
             )
+
+
+CHECKS = (echoes_path_parameters, present_only_when, chronology, non_negative, at_most, success_true)

@@ -116,3 +116,18 @@ def json_content_type(exchange: Exchange, contract: Contract) -> None:
 @rule("errors.no-server-error", "errors", "MUST", "no request of the suite gets a 5xx", ALL_PROBES)
 def no_server_error(exchange: Exchange, contract: Contract) -> None:
     require_status(exchange, range(100, 500), f"HTTP {status(exchange)} server error", "a 2xx or 4xx", responses(contract))
+
+
+CHECKS = (
+    session_ok,
+    max_length,
+    at_max_length,
+    boolean_rejected,
+    breakout_rooms_array,
+    auth_rejected,
+    unknown_session,
+    method_not_allowed,
+    failure_body,
+    json_content_type,
+    no_server_error,
+)
