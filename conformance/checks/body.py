@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from jsonpointer import resolve_pointer
+
 from conformance.checks.base import NotApplicable
 from conformance.contract import Contract
 from conformance.transport.exchange import NO_JSON, Exchange
@@ -30,15 +32,7 @@ def ok_body(exchange: Exchange) -> Any:
 
 def lookup(document: Any, pointer: str) -> Any:
     """The value at a JSON pointer, or None when absent."""
-    for part in pointer.split("/")[1:]:
-        part = part.replace("~1", "/").replace("~0", "~")
-        if isinstance(document, dict):
-            document = document.get(part)
-        elif isinstance(document, list) and part.isdigit() and int(part) < len(document):
-            document = document[int(part)]
-        else:
-            return None
-    return document
+    return resolve_pointer(document, pointer, None)
 
 
 def editions_of(body: Any, contract: Contract) -> list[str]:

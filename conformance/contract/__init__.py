@@ -15,6 +15,7 @@ from urllib.parse import unquote
 
 import jsonschema_rs
 import yaml
+from jsonpointer import JsonPointer
 
 from conformance.contract.editions import DEFAULT_EDITION, Contradiction, compiled, documented_branch, edition_view
 
@@ -48,7 +49,7 @@ def _file_of(parameter: dict[str, Any]) -> str:
 
 
 def _pointer(parts: list[str | int]) -> str:
-    return "".join("/" + str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+    return str(JsonPointer.from_parts(parts).path)
 
 
 @dataclass(frozen=True)

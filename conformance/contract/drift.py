@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from jsonpointer import JsonPointerException, resolve_pointer
 
 from conformance.contract import FRAGMENT_NAME, Contract, contract_dir, load_contract
 
@@ -149,7 +150,7 @@ def upstream_resolver(document: dict[str, Any]) -> Resolve:
     def resolve(ref: str, base: str) -> tuple[Any, str, str]:
         if not ref.startswith("#"):
             raise DriftError(f"only local $refs can be followed, not {ref}")
-        return _at(document, ref[1:]), base, ref
+        return resolve_pointer(document, ref[1:]), base, ref
 
     return resolve
 
@@ -164,15 +165,9 @@ def contract_resolver(root: Path) -> Resolve:
         if name not in loaded:
             text = (root / name).read_text()
             loaded[name] = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
-        return _at(loaded[name], pointer), name, f"{name}#{pointer}"
+        return resolve_pointer(loaded[name], pointer), name, f"{name}#{pointer}"
 
     return resolve
-
-
-def _at(document: Any, pointer: str) -> Any:
-    for part in filter(None, pointer.split("/")):
-        document = document[part.replace("~1", "/").replace("~0", "~")]
-    return document
 
 
 def find_operation(document: dict[str, Any], path_template: str, source: str) -> dict[str, Any]:
@@ -192,7 +187,7 @@ def differences(upstream_path: Path, contract: Contract | None = None) -> list[D
     ours = facts(contract.operation, contract.fragment, contract_resolver(contract.root), FRAGMENT_NAME, fields)
     try:
         theirs = facts(operation, document, upstream_resolver(document), "", fields)
-    except (KeyError, TypeError, AttributeError) as exc:
+    except (KeyError, TypeError, AttributeError, JsonPointerException) as exc:
         raise DriftError(f"{upstream_path}: the operation cannot be read ({type(exc).__name__}: {exc})") from None
     known = allowlist()
     found = []

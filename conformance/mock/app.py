@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qsl
 
+from jsonpointer import JsonPointer
+
 from conformance.contract import load_contract
 from conformance.contract.editions import DEFAULT_EDITION
 from conformance.mock.data import MockData
@@ -171,7 +173,7 @@ class ReferenceMock:
 
 def placed(body: dict[str, Any], pointer: str, value: Any) -> dict[str, Any]:
     """`body` with `value` at the JSON pointer, creating the objects on the way."""
-    *parents, last = pointer.split("/")[1:]
+    *parents, last = JsonPointer(pointer).parts
     node = body
     for part in parents:
         node = node.setdefault(part, {})
