@@ -98,21 +98,23 @@ class ActiveRun:
             report.outcome, report.longrepr = "skipped", (str(item.path), 0, f"not run: {failure}")
         elif report.failed and not isinstance(failure, (CheckFailure, PropertyFailure, pytest.fail.Exception)):
             self.run.crashes.append(f"{item.name}: {type(failure).__name__}: {failure}".splitlines()[0])
+        outcome = "failed" if report.failed else report.outcome
         if isinstance(failure, (CheckFailure, PropertyFailure)):
             report.longrepr = str(failure)  # the fixed failure text, not a traceback
             if _level(failure) == "SHOULD" and not self.run.settings.strict:  # reported in full, not fatal
                 report.outcome, report.wasxfail = "skipped", f"{SHOULD_REASON}\n{failure}"
+        if "check" in dict(report.user_properties) and (report.when == "call" or outcome != "passed"):
+            text = str(failure) if isinstance(failure, CheckFailure) else str(report.longrepr) if outcome == "failed" else ""
+            report.user_properties.append(carried.of_outcome(outcome, text))  # as data, read back by no one but the run
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        """Each check's outcome, from its report: this process's tests, or an xdist worker's (then what it saw too)."""
+        """Each check's outcome, as its test recorded it: this process's tests, or an xdist worker's (then what it saw too)."""
         properties = dict(report.user_properties)
         if getattr(report, "node", None) is not None and report.when == "call":  # a worker's report, on the controller
             carried.adopt(self.run, properties)
-        if "check" in properties and (report.when == "call" or not report.passed):
-            advisory = str(getattr(report, "wasxfail", "")).startswith(SHOULD_REASON)
-            outcome = "failed" if report.failed or advisory else report.outcome
-            text = str(report.wasxfail).split("\n", 1)[1] if advisory else str(report.longrepr) if report.failed else ""
+        if carried.OUTCOME in properties:
+            outcome, text = carried.outcome_of(properties)
             self.run.outcomes.append(Outcome(by_id(str(properties["check"])), outcome, str(properties["probe"]), text))
 
     def pytest_runtest_logfinish(self) -> None:

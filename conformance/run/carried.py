@@ -16,13 +16,24 @@ from conformance.properties.oracle import Expectation
 from conformance.run.record import Run
 from conformance.transport.exchange import Exchange, Received, SentRequest
 
-STATUS, CASES, TEXTS, UNSENT = "status", "cases", "failure-texts", "unsent"  # user property names; dropped from JUnit XML
-CARRIED = (STATUS, CASES, TEXTS, UNSENT)
+# User property names; dropped from JUnit XML.
+STATUS, CASES, TEXTS, UNSENT, OUTCOME = "status", "cases", "failure-texts", "unsent", "outcome"
+CARRIED = (STATUS, CASES, TEXTS, UNSENT, OUTCOME)
 
 
 def of_probe(exchange: Exchange) -> list[tuple[str, str]]:
     status = exchange.response.status if exchange.response is not None else None
     return [(STATUS, json.dumps([status, exchange.error, exchange.unsent]))]
+
+
+def of_outcome(outcome: str, text: str) -> tuple[str, str]:
+    """A check's outcome on its probe (passed, failed, skipped; a SHOULD failure is failed) and its fixed text."""
+    return OUTCOME, json.dumps([outcome, text])
+
+
+def outcome_of(properties: dict[str, Any]) -> tuple[str, str]:
+    outcome, text = json.loads(properties[OUTCOME])
+    return str(outcome), str(text)
 
 
 def of_cases(results: list[CaseResult], unsent: int = 0) -> list[tuple[str, str]]:
