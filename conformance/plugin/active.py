@@ -140,11 +140,11 @@ class ActiveRun:
             return f"a selection: {collected} of {collected + self.deselected} tests ran"
         if (session.shouldfail or session.shouldstop) and not (self.run.stopped or self.run.rate_limited):
             return f"stopped early ({session.shouldfail or session.shouldstop})"
-        transport = self.run.client.transport
-        if transport.refused:
+        requests = self.run.requests()
+        if requests.refused:
             unsent = sum(1 for exchange in self.run.client.exchanges.values() if exchange.unsent)
             return (
-                f"the request budget ({transport.limits.budget}, --max-requests) was spent: {unsent} probe(s) and"
+                f"the request budget ({requests.budget}, --max-requests) was spent: {unsent} probe(s) and"
                 f" {self.run.properties.unsent} generated case(s) not sent, their checks not run"
             )
         return ""

@@ -48,7 +48,8 @@ def counts(run: Run) -> dict[str, Any]:
     property_cases: dict[str, dict[str, int]] = {}
     for (phase, mode), n in sorted(cases.items()):
         property_cases.setdefault(phase, {})[mode] = n
-    sent = {"sent": run.client.transport.sent, "shared": run.client.transport.shared}  # shared: answered, not sent again
+    requests = run.requests()
+    sent = {"sent": requests.sent, "shared": requests.shared}  # shared: answered, not sent again
     return {"checks": checks, "requests": dict(sorted(classes.items())), "requests_sent": sent, "property_cases": property_cases}
 
 

@@ -15,11 +15,11 @@ def requests_line(run: Run) -> str:
     classes = status_classes(run)
     shown = ", ".join(f"{count} {name}" for name, count in sorted(classes.items()))
     explicit, generated = len(run.client.exchanges), len(run.properties.results)
-    transport = run.client.transport
-    shared = f", {transport.shared} shared the answer of the same request sent before" if transport.shared else ""
+    requests = run.requests()
+    shared = f", {requests.shared} shared the answer of the same request sent before" if requests.shared else ""
     preflight = f" ({run.target.preflights} of them the preflight)" if run.target.preflights else ""
     counts = f"{explicit} explicit, {generated} generated"
-    return f"Requests: {sum(classes.values())} ({counts}): {shown}; {transport.sent} sent{preflight}{shared}"
+    return f"Requests: {sum(classes.values())} ({counts}): {shown}; {requests.sent} sent{preflight}{shared}"
 
 
 def matrix_lines(run: Run) -> list[str]:

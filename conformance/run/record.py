@@ -37,6 +37,16 @@ class Case:
         return f"{self.check.id}@{self.probe.name}"
 
 
+@dataclass(frozen=True)
+class Requests:
+    """What went on the wire, as the run's one transport counted it."""
+
+    sent: int  # the preflight included
+    shared: int  # answered with the answer of the same request sent before, not sent again
+    refused: int  # not sent: the budget was spent
+    budget: int  # --max-requests; 0: none
+
+
 @dataclass
 class Outcome:
     check: Check
@@ -72,6 +82,10 @@ class Run:
     def rate_limited(self) -> str:
         """Why the run stopped on a 429 it would not wait out, or ''."""
         return self.client.transport.rate_limited
+
+    def requests(self) -> Requests:
+        transport = self.client.transport
+        return Requests(transport.sent, transport.shared, transport.refused, transport.limits.budget)
 
     def saw_200(self) -> bool:
         explicit = any(e.response is not None and e.response.status == 200 for e in self.client.exchanges.values())
@@ -137,14 +151,22 @@ def start_worker_run(settings: Settings, handed: dict[str, Any]) -> Iterator[Run
 
 
 def assembled(
-    settings: Settings, client: Client, probes: list[Probe], edition: tuple[str, str], seed: int, stack: contextlib.ExitStack
+    settings: Settings,
+    client: Client,
+    probes: list[Probe],
+    edition: tuple[str, str],
+    seed: int,
+    stack: contextlib.ExitStack,
+    recording: Recording | None = None,
 ) -> Run:
-    """The run, once its client, probes, edition (and how it was chosen) and seed are known; its property layer closes with `stack`."""
+    """The run, once its client, probes, edition (and how it was chosen) and seed are known; its property layer closes
+    with `stack`."""
     contract, target = load_contract(edition[0]), client.target
-    properties = PropertyLayer(contract, target.ids, target.base_url, target.token, settings.property_profile, seed, client.transport)
+    profile = settings.property_profile
+    properties = PropertyLayer(contract, target.ids, target.base_url, target.token, profile, seed, client.transport, fresh=settings.fresh)
     stack.callback(properties.close)
-    properties.fresh = settings.fresh
-    return Run(settings, target, contract, edition[1], client, probes, properties, contradictions(contract, target.ids))
+    advisories = contradictions(contract, target.ids)
+    return Run(settings, target, contract, edition[1], client, probes, properties, advisories, recording=recording)
 
 
 @contextlib.contextmanager
@@ -160,6 +182,4 @@ def start_run(settings: Settings) -> Iterator[Run]:
         edition = choose_edition(settings, target, client, probes)
         if recording is not None:
             recording.settings["edition"] = edition[0]  # what a replay checks; known only now
-        run = assembled(settings, client, probes, edition, seed, stack)
-        run.recording = recording
-        yield run
+        yield assembled(settings, client, probes, edition, seed, stack, recording)
