@@ -18,12 +18,12 @@ from typing import Any
 import platformdirs
 from requests.structures import CaseInsensitiveDict
 from schemathesis.core import NOT_SET, NotSet
-from schemathesis.generation.case import Case
 
 import conformance
 from conformance.cassettes.cassette import contract_sha256
 from conformance.contract import Contract
 from conformance.properties.profiles import Profile
+from conformance.properties.schemathesis_internals import Case, record_starting_state
 from conformance.transport.probes import Ids
 
 FIELDS = ("method", "path", "id", "path_parameters", "query", "body", "media_type", "meta")  # and the headers
@@ -77,5 +77,5 @@ def _case(operation: Any, record: dict[str, Any]) -> Case[Any]:
     case = Case(operation, record["method"], record["path"], id=record["id"], headers=headers, **fields)
     # The metadata keeps hashes of the data it was validated against, and Python's string hashes differ from one
     # process to the next: without this, every kept case would be revalidated, and some would change mode.
-    case._record_starting_state()
+    record_starting_state(case)
     return case

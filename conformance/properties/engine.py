@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from schemathesis.checks import CheckContext
 from schemathesis.specs.openapi.checks import response_schema_conformance
 from vcr.errors import CannotOverwriteExistingCassetteException
 
@@ -31,6 +30,7 @@ from conformance.properties.judge import (
 )
 from conformance.properties.oracle import Expectation, expect
 from conformance.properties.profiles import MODES, Profile
+from conformance.properties.schemathesis_internals import CheckContext
 from conformance.properties.shares import PHASE as SHARED_PHASE
 from conformance.properties.shares import Shares
 from conformance.transport.exchange import SentRequest

@@ -2,22 +2,19 @@
 
 from __future__ import annotations
 
-import contextlib
 import copy
-from collections.abc import Iterator
 from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
 from urllib.parse import quote
 
 import schemathesis
-from hypothesis.internal.conjecture import providers
-from hypothesis.internal.constants_ast import Constants
-from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
 
 from conformance.contract import Contract
 from conformance.properties.config import Edges, schemathesis_config
+from conformance.properties.hypothesis_internals import without_local_constants
 from conformance.properties.profiles import Profile
+from conformance.properties.schemathesis_internals import HypothesisTestConfig, HypothesisTestMode, create_test
 from conformance.transport.probes import Ids
 
 
@@ -92,25 +89,6 @@ def _with(template: Any, path: dict[str, str] | None = None, query: dict[str, st
 def segment(value: str) -> str:
     """A path segment carrying `value`; "." and ".." are escaped, or clients would resolve them away."""
     return quote(value, safe="") if value.strip(".") else value.replace(".", "%2E")
-
-
-@contextlib.contextmanager
-def without_local_constants() -> Iterator[None]:
-    """Generate without the literals Hypothesis mines from "local" (not site-packages) modules.
-
-    Which modules those are depends on the install (an editable checkout is local, a wheel is not)
-    and on what happens to be imported, so the same seed would send other requests from another
-    entry point, and a replay would miss. Hypothesis has no setting for it: patch its one function.
-    """
-    original = getattr(providers, "_get_local_constants", None)
-    if original is None:  # a Hypothesis without the feature
-        yield
-        return
-    providers._get_local_constants = Constants
-    try:
-        yield
-    finally:
-        providers._get_local_constants = original
 
 
 def under_test(case: Any) -> set[str]:

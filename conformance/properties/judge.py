@@ -10,10 +10,8 @@ from urllib.parse import unquote
 import httpx
 import requests
 from requests.structures import CaseInsensitiveDict
-from schemathesis.checks import CheckContext, not_a_server_error, run_checks, run_checks_for
+from schemathesis.checks import not_a_server_error, run_checks, run_checks_for
 from schemathesis.core.failures import AcceptedNegativeData, Failure
-from schemathesis.core.transport import Response
-from schemathesis.engine.run import PhaseName
 from schemathesis.openapi.checks import JsonSchemaError
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -29,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable, by_id
 from conformance.checks.body import editions_of
 from conformance.contract import Contract
+from conformance.properties.schemathesis_internals import CheckContext, PhaseName, Response
 from conformance.transport.exchange import NO_JSON, Exchange, Received, SentRequest
 
 # ignored_auth is left out on purpose: it re-sends every 2xx twice, and auth is checked once, explicitly.
