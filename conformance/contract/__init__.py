@@ -184,17 +184,23 @@ class Contract:
         """Why `value` is valid for parameter `name` although the documentation rules it out (empty when it doesn't)."""
         parameter = self.parameters[name]
         documented, prefix = documented_branch(parameter["schema"])
-        if not prefix or self.validate_parameter(name, value) or compiled(documented).is_valid(value):
+        if not prefix or self.validate_parameter(name, value) or self._branch(name, -1).is_valid(value):
             return []
         found = []
         for index, branch in enumerate(parameter["schema"]["anyOf"]):
-            if "x-contradicts" in branch and compiled(branch).is_valid(value):
+            if "x-contradicts" in branch and self._branch(name, index).is_valid(value):
                 keyword = branch["x-contradicts"]
                 said = f"{keyword} {documented[keyword]} ({', '.join(documented['x-source'])})"
                 accepted = f"{branch['title']} ({', '.join(branch['x-source'])})"
                 pointer = f"openapi/schemas/{parameter['schema_file']}#/anyOf/{index}"
                 found.append(Contradiction(name, value, said, accepted, pointer))
         return found
+
+    @cache  # noqa: B019 - one Contract per process and edition: each branch compiled once, not once per generated case
+    def _branch(self, name: str, index: int) -> Any:
+        """A validator of one anyOf branch of a parameter's schema; -1: the documented branch."""
+        schema = self.parameters[name]["schema"]
+        return compiled(documented_branch(schema)[0] if index < 0 else schema["anyOf"][index])
 
     @cached_property
     def session(self) -> dict[str, Any]:
