@@ -23,6 +23,7 @@ from conformance.mock import ReferenceMock, load_data
 from conformance.mock.app import BASE_PATH
 from conformance.mock.data import MockData
 from conformance.mock.server import serve_in_thread
+from conformance.run.exits import EXIT_OK, EXIT_VIOLATION
 from conformance.run.settings import TOKEN_ENV
 from conformance.run.verdict import PROPERTY_PROBE
 from conformance.selftest import runs
@@ -49,7 +50,7 @@ class Outcome:
 
 def crashed(outcome: Outcome) -> bool:
     """The run itself failed (a usage or internal error): it proves nothing either way."""
-    return outcome.exit_code not in (0, 1)
+    return outcome.exit_code not in (EXIT_OK, EXIT_VIOLATION)
 
 
 @dataclass(frozen=True)
@@ -136,7 +137,7 @@ def selftest(
 
 
 def clean(reference: Outcome) -> bool:
-    return reference.exit_code == 0 and not (reference.explicit or reference.property)
+    return reference.exit_code == EXIT_OK and not (reference.explicit or reference.property)
 
 
 def report_lines(references: list[Outcome], verdicts: list[Verdict]) -> Iterator[str]:
@@ -182,4 +183,4 @@ def main(jobs: int, max_examples: int, only: list[str], command: runs.Command) -
     references, verdicts = selftest(mutants, jobs, ["--max-examples", str(max_examples)], progress, variants, command)
     for line in report_lines(references, verdicts):
         print(line)
-    return 0 if succeeded(references, verdicts) else 1
+    return EXIT_OK if succeeded(references, verdicts) else EXIT_VIOLATION
