@@ -135,3 +135,21 @@ def test_an_unusable_document_is_one_line_and_exit_2(tmp_path: Path, content: st
     result = run_cli("drift", str(upstream), cwd=tmp_path)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == ["rtk-conformance: error: " + message.format(path=upstream)]
+
+
+@pytest.mark.parametrize(
+    ("ref", "message"),
+    [
+        ("#/components/schemas/Nowhere", "cannot follow $ref #/components/schemas/Nowhere from https://upstream.invalid/spec: PointerToNowhere"),
+        ("other.yaml#/Session", "only local $refs can be followed, not other.yaml#/Session"),
+    ],
+)
+def test_a_ref_that_cannot_be_followed_is_one_line_and_exit_2(official: dict[str, Any], tmp_path: Path, ref: str, message: str) -> None:
+    broken = copy.deepcopy(official)
+    (operation,) = (methods["get"] for methods in broken["paths"].values())
+    operation["responses"]["200"] = {"$ref": ref}
+    upstream = tmp_path / "upstream.json"
+    upstream.write_text(json.dumps(broken))
+    result = run_cli("drift", str(upstream), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == ["rtk-conformance: error: " + message]

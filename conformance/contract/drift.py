@@ -8,9 +8,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urldefrag, urljoin
 
 import yaml
-from jsonpointer import JsonPointerException, resolve_pointer
+from referencing import Registry, Resource
+from referencing.exceptions import Unresolvable
+from referencing.jsonschema import DRAFT202012 as OPENAPI_SCHEMAS  # OpenAPI 3.1's schema dialect
 
 from conformance.contract import FRAGMENT_NAME, Contract, contract_dir, load_contract
 
@@ -19,6 +22,9 @@ ALLOWLIST_NAME = "drift-allowlist.yaml"
 CONSTRAINTS = ("type", "format", "enum", "const", "default", "maxLength", "minLength", "pattern", "minimum", "maximum", "items")
 BRANCHES = ("anyOf", "oneOf", "allOf")
 RECURSIVE = "(recursive: the session itself)"
+# Base URIs under a reserved domain: nothing is fetched, the registry holds the upstream document or reads our files.
+UPSTREAM_URI = "https://upstream.invalid/spec"
+CONTRACT_URI = "https://contract.invalid/"  # + a file name under openapi/
 Resolve = Callable[[str, str], tuple[Any, str, str]]  # (ref, base) -> (schema, its base, a key naming it)
 
 
@@ -146,28 +152,44 @@ def _session_in(body: Any, resolve: Resolve, base: str, key: str, fields: list[s
 
 def upstream_resolver(document: dict[str, Any]) -> Resolve:
     """Local $refs (#/components/...) of an upstream document."""
+    registry: Registry[Any] = Registry().with_resource(UPSTREAM_URI, OPENAPI_SCHEMAS.create_resource(document))
 
     def resolve(ref: str, base: str) -> tuple[Any, str, str]:
         if not ref.startswith("#"):
             raise DriftError(f"only local $refs can be followed, not {ref}")
-        return resolve_pointer(document, ref[1:]), base, ref
+        return _lookup(registry, ref, base or UPSTREAM_URI)
 
     return resolve
 
 
 def contract_resolver(root: Path) -> Resolve:
     """$refs between our files: relative to the file they are in, with an optional #pointer."""
-    loaded: dict[str, Any] = {}
+    files = sorted(root.glob("*.yaml")) + sorted(root.glob("schemas/*.json"))
+    registry: Registry[Any] = Registry().with_resources((CONTRACT_URI + _name(f, root), _resource(f)) for f in files)
 
     def resolve(ref: str, base: str) -> tuple[Any, str, str]:
-        file, _, pointer = ref.partition("#")
-        name = str(Path(base).parent / file) if file else base
-        if name not in loaded:
-            text = (root / name).read_text()
-            loaded[name] = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
-        return resolve_pointer(loaded[name], pointer), name, f"{name}#{pointer}"
+        return _lookup(registry, ref, CONTRACT_URI + base)
 
     return resolve
+
+
+def _lookup(registry: Registry[Any], ref: str, base: str) -> tuple[Any, str, str]:
+    """(the schema, the file it is in, its full URI: a key that names it)."""
+    try:
+        found = registry.resolver(base_uri=base).lookup(ref)
+    except Unresolvable as exc:
+        raise DriftError(f"cannot follow $ref {ref} from {base.removeprefix(CONTRACT_URI)}: {type(exc).__name__}") from None
+    key = urljoin(base, ref)
+    return found.contents, urldefrag(key).url.removeprefix(CONTRACT_URI), key.removeprefix(CONTRACT_URI)
+
+
+def _name(file: Path, root: Path) -> str:
+    return file.relative_to(root).as_posix()
+
+
+def _resource(file: Path) -> Resource[Any]:
+    text = file.read_text()
+    return OPENAPI_SCHEMAS.create_resource(json.loads(text) if file.suffix == ".json" else yaml.safe_load(text))
 
 
 def find_operation(document: dict[str, Any], path_template: str, source: str) -> dict[str, Any]:
@@ -187,7 +209,7 @@ def differences(upstream_path: Path, contract: Contract | None = None) -> list[D
     ours = facts(contract.operation, contract.fragment, contract_resolver(contract.root), FRAGMENT_NAME, fields)
     try:
         theirs = facts(operation, document, upstream_resolver(document), "", fields)
-    except (KeyError, TypeError, AttributeError, JsonPointerException) as exc:
+    except (KeyError, TypeError, AttributeError) as exc:
         raise DriftError(f"{upstream_path}: the operation cannot be read ({type(exc).__name__}: {exc})") from None
     known = allowlist()
     found = []
