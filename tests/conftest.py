@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
 
@@ -24,6 +25,8 @@ from conformance.run.targets import Target, build_request
 from conformance.transport.exchange import Exchange, Received, SentRequest
 from conformance.transport.probes import Ids, Probe, authorization, build_probes
 
+ROOT = Path(__file__).resolve().parent.parent  # the checkout
+FIXTURES = Path(__file__).resolve().parent / "fixtures"  # facts the tests need, restated by the project
 TOKEN_IN_TESTS = "test-token-not-a-secret"
 
 

@@ -15,9 +15,9 @@ from conformance.mock.app import Reply
 from conformance.mock.data import MockData
 from conformance.reports import html, markdown
 from conformance.selftest.mutants import kinds
-from tests.conftest import run_cli, target_of
+from tests.conftest import ROOT, run_cli, target_of
 
-PACKAGE = Path(__file__).resolve().parents[1] / "conformance"
+PACKAGE = ROOT / "conformance"
 
 
 def test_every_compared_situation_is_recorded_with_its_source(contract: Contract) -> None:

@@ -23,7 +23,7 @@ import pytest
 
 from conformance import __version__
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 IGNORED = ("__pycache__", ".pyc")
 
 

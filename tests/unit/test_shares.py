@@ -16,7 +16,7 @@ from conformance.properties.profiles import PROFILES
 from conformance.properties.shares import Shares, make_share
 from conformance.selftest.mutants import MUTANTS
 from tests.conftest import ctrl_c_to_the_group, failed_checks, run_cli, target_of
-from tests.test_properties import ids_of
+from tests.unit.test_properties import ids_of
 
 THOROUGH = PROFILES["thorough"].with_max_examples(120)
 

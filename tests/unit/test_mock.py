@@ -17,6 +17,7 @@ from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError
 from conformance.mock.ratelimit import RateLimiter
 from conformance.mock.server import serve_in_thread
+from tests.conftest import ROOT
 
 
 @pytest.fixture(scope="module")
@@ -150,7 +151,7 @@ def test_rate_limit_option_is_validated(text: str) -> None:
 
 
 def test_data_file_can_be_replaced(tmp_path: Path) -> None:
-    raw = json.loads((Path(__file__).parent.parent / "conformance" / "mock" / "data.json").read_text())
+    raw = json.loads((ROOT / "conformance" / "mock" / "data.json").read_text())
     raw["app_id"] = "another-app"
     (tmp_path / "data.json").write_text(json.dumps(raw))
     assert load_data(tmp_path / "data.json").app_id == "another-app"

@@ -12,10 +12,10 @@ import pytest
 import yaml
 
 from conformance.contract.drift import differences
-from tests.conftest import run_cli
+from tests.conftest import FIXTURES, run_cli
 
 # The official spec's facts about the operation, restated by the project with their source.
-OFFICIAL = Path(__file__).parent / "fixtures" / "official-spec.openapi.yaml"
+OFFICIAL = FIXTURES / "official-spec.openapi.yaml"
 PATH = "/accounts/{account_id}/realtime/kit/{app_id}/sessions/{session_id}"
 KNOWN = [
     "200 body: where the session is",
@@ -140,7 +140,10 @@ def test_an_unusable_document_is_one_line_and_exit_2(tmp_path: Path, content: st
 @pytest.mark.parametrize(
     ("ref", "message"),
     [
-        ("#/components/schemas/Nowhere", "cannot follow $ref #/components/schemas/Nowhere from https://upstream.invalid/spec: PointerToNowhere"),
+        (
+            "#/components/schemas/Nowhere",
+            "cannot follow $ref #/components/schemas/Nowhere from https://upstream.invalid/spec: PointerToNowhere",
+        ),
         ("other.yaml#/Session", "only local $refs can be followed, not other.yaml#/Session"),
     ],
 )

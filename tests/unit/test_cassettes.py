@@ -21,10 +21,10 @@ from conformance.mock.app import BASE_PATH, Reply, Request
 from conformance.mock.server import serve_in_thread
 from conformance.selftest.mutants import MUTANTS
 from conformance.selftest.mutants.kinds import ReplyEdit
-from tests.conftest import run_cli, target_of
-from tests.test_prism import graded
+from tests.conftest import ROOT, run_cli, target_of
+from tests.e2e.test_prism import graded
 
-SHIPPED = Path(__file__).parent.parent / "cassettes" / "reference-mock.yaml"
+SHIPPED = ROOT / "cassettes" / "reference-mock.yaml"
 CANARY = "canary-token-7f3a9c1e5b2d4f60a8e1"
 
 

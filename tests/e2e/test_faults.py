@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests import faults
 from tests.conftest import run_cli
+from tests.e2e import faults
 
 pytestmark = pytest.mark.slow
 CANARY = "canary-token-5f0d1c"

@@ -9,7 +9,7 @@ from pathlib import Path
 from conformance.checks import REGISTRY
 from conformance.run.settings import SETTINGS, env_name, flag
 
-ROOT = Path(__file__).parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 DOCS = ROOT / "docs"
 
