@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +26,7 @@ import conformance
 from conformance.cassettes import redaction
 from conformance.cassettes.redaction import credential_class
 from conformance.contract import contract_dir, load_contract
+from conformance.files import write_atomically
 
 MATCH_ON = ["method", "path", "exact_query", "credentials"]
 REPLAY_TOKEN = "replay-token"  # what a replay sends as its token when none is set
@@ -50,6 +50,11 @@ class Recording:
 
     def as_dict(self) -> dict[str, Any]:
         return {**{k: v for k, v in self.__dict__.items() if k != "complete"}, "session_ids": list(self.session_ids)}
+
+    def edition_detected(self, edition: str) -> None:
+        """The edition the run detected, which a replay checks: known only after the cassette has begun to record the
+        requests that detect it."""
+        self.settings["edition"] = edition
 
 
 def contract_sha256() -> str:
@@ -134,22 +139,7 @@ class AtomicPersister(FilesystemPersister):  # type: ignore[misc]  # untyped bas
         if not self.recording.complete:  # interrupted, stopped or partial: the cassette there stays as it was
             return
         text = serialize({**cassette_dict, "metadata": {"conformance": self.recording.as_dict()}}, serializer)
-        target = Path(cassette_path)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("w", dir=target.parent, prefix=f".{target.name}.", delete=False) as handle:
-            temporary = Path(handle.name)
-        try:
-            temporary.write_text(text)
-            temporary.chmod(0o666 & ~_umask())
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
+        write_atomically(Path(cassette_path), text)
 
 
 def check_writable(path: Path) -> None:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import gc
-import os
 import sys
 from typing import NoReturn
 
 from conformance import interrupt
+from conformance.cli.process_exit import end_process
 from conformance.run.exits import EXIT_INTERRUPTED
 
 
@@ -28,15 +26,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def command_line() -> NoReturn:
-    """rtk-conformance and `python -m conformance`: main(), then the process ends at once.
-
-    Python's own teardown frees every object of the run one by one, a quarter of a second after the verdict is
-    printed, for nothing: what the run writes is closed by then. The exit handlers still run, the streams are flushed.
-    """
+    """rtk-conformance and `python -m conformance`: main(), then the process ends at once (`process_exit`)."""
     code = main()
     interrupt.ignore()  # the work is done: a late Ctrl-C would only print a traceback
-    atexit._run_exitfuncs()  # what libraries registered: logging's flush, multiprocessing's clean-up
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(OSError, ValueError):  # a reader that went away, a stream already closed
-            stream.flush()
-    os._exit(code)
+    end_process(code)

@@ -8,9 +8,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import os
 import pickle
-import tempfile
 from importlib.metadata import version
 from pathlib import Path
 from typing import Any
@@ -22,6 +20,7 @@ from schemathesis.core import NOT_SET, NotSet
 import conformance
 from conformance.cassettes.cassette import contract_sha256
 from conformance.contract import Contract
+from conformance.files import write_atomically
 from conformance.properties.profiles import Profile
 from conformance.properties.schemathesis_internals import Case, record_starting_state
 from conformance.transport.probes import Ids
@@ -51,12 +50,8 @@ def load(name: str, operation: Any) -> list[Any] | None:
 
 def store(name: str, cases: list[Any]) -> None:
     """Keep the cases (atomically); a cache that cannot be written only costs the next run its generation."""
-    folder = cache_dir()
     with contextlib.suppress(OSError):
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile("wb", dir=folder, delete=False) as handle:
-            handle.write(pickle.dumps(records(cases)))
-        os.replace(handle.name, folder / f"{name}.pickle")
+        write_atomically(cache_dir() / f"{name}.pickle", pickle.dumps(records(cases)))
 
 
 def records(cases: list[Any]) -> list[dict[str, Any]]:

@@ -17,7 +17,8 @@ from typing import Any
 import conformance
 from conformance.cassettes.cassette import contract_sha256
 from conformance.checks import REGISTRY
-from conformance.checks.base import CATEGORIES, LEVELS
+from conformance.files import write_atomically
+from conformance.reports.matrix import check_counts
 from conformance.run.record import Run
 from conformance.run.verdict import PROPERTY_PROBE, Verdict, status_classes
 
@@ -41,8 +42,7 @@ def check_entries(run: Run, verdict: Verdict) -> list[dict[str, Any]]:
 
 
 def counts(run: Run) -> dict[str, Any]:
-    outcomes = Counter((o.check.category, o.check.level, o.outcome) for o in run.outcomes)
-    checks = {c: {lv: {o: outcomes[(c, lv, o)] for o in ("passed", "failed", "skipped")} for lv in LEVELS} for c in CATEGORIES}
+    checks = check_counts(run)
     classes = status_classes(run)
     cases = Counter((r.phase, r.mode) for r in run.properties.results)
     property_cases: dict[str, dict[str, int]] = {}
@@ -77,8 +77,7 @@ def write(path: Path, run: Run, verdict: Verdict) -> None:
 
     data = report_data(run, verdict)
     render = {".json": lambda d: json.dumps(d, indent=1) + "\n", ".md": markdown.render, ".html": html.render}[path.suffix]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render(data), encoding="utf-8")
+    write_atomically(path, render(data))
 
 
 def append_step_summary(run: Run, verdict: Verdict) -> None:

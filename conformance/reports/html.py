@@ -6,7 +6,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from conformance.checks.base import CATEGORIES
+from conformance.reports.matrix import MATRIX_COLUMNS, matrix
 from conformance.run.verdict import PRODUCTION
 
 STYLE = """
@@ -25,15 +25,18 @@ def _css_class(verdict: str) -> str:
 
 
 def _matrix(data: dict[str, Any]) -> str:
-    head = "<tr><th>category</th><th>MUST pass</th><th>MUST fail</th><th>SHOULD pass</th><th>SHOULD fail</th></tr>"
+    head = "<tr><th>category</th>" + "".join(f"<th>{column}</th>" for column in MATRIX_COLUMNS) + "</tr>"
     rows = []
-    for category in CATEGORIES:
-        cells = data["counts"]["checks"][category]
-        values = [(cells[lv][o], o) for lv in ("MUST", "SHOULD") for o in ("passed", "failed")]
-        if any(n for n, _ in values) or cells["MUST"]["skipped"] + cells["SHOULD"]["skipped"]:
-            tds = "".join(f'<td class="{"fail" if o == "failed" and n else "pass" if n else ""}">{n}</td>' for n, o in values)
-            rows.append(f"<tr><td>{escape(category)}</td>{tds}</tr>")
+    for category, row in matrix(data["counts"]["checks"]):
+        tds = "".join(f'<td class="{_cell_class(column, n)}">{n}</td>' for column, n in zip(MATRIX_COLUMNS, row, strict=True))
+        rows.append(f"<tr><td>{escape(category)}</td>{tds}</tr>")
     return f'<table id="matrix">{head}{"".join(rows)}</table>'
+
+
+def _cell_class(column: str, count: int) -> str:
+    if not count or column == "not applicable":
+        return ""
+    return "fail" if column.endswith("fail") else "pass"
 
 
 def _failures(data: dict[str, Any]) -> str:

@@ -12,6 +12,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from conformance.checks import by_id
+from conformance.files import write_atomically
 from conformance.run.carried import CARRIED
 
 PROPERTY_TEST = re.compile(r"test_property\[(?P<label>[\w-]+)\]")
@@ -31,4 +32,4 @@ def rename_tests(path: Path) -> None:
         elif found := PROPERTY_TEST.fullmatch(case.get("name", "")):
             case.set("classname", "conformance.property")
             case.set("name", found["label"])
-    tree.write(path, encoding="utf-8", xml_declaration=True)
+    write_atomically(path, ElementTree.tostring(tree.getroot(), encoding="utf-8", xml_declaration=True))

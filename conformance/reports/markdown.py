@@ -4,19 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from conformance.checks.base import CATEGORIES
+from conformance.reports.matrix import MATRIX_COLUMNS, matrix
 from conformance.run.verdict import PRODUCTION
 
 
-def matrix(data: dict[str, Any]) -> list[str]:
-    lines = ["| category | MUST pass | MUST fail | SHOULD pass | SHOULD fail | not applicable |", "|---|---:|---:|---:|---:|---:|"]
-    for category in CATEGORIES:
-        cells = data["counts"]["checks"][category]
-        row = [cells[level][outcome] for level in ("MUST", "SHOULD") for outcome in ("passed", "failed")]
-        skipped = cells["MUST"]["skipped"] + cells["SHOULD"]["skipped"]
-        if any(row) or skipped:
-            lines.append(f"| {category} | {' | '.join(str(n) for n in row)} | {skipped} |")
-    return lines
+def matrix_table(data: dict[str, Any]) -> list[str]:
+    lines = [f"| category | {' | '.join(MATRIX_COLUMNS)} |", "|---|" + "---:|" * len(MATRIX_COLUMNS)]
+    return lines + [f"| {category} | {' | '.join(map(str, row))} |" for category, row in matrix(data["counts"]["checks"])]
 
 
 def failures(data: dict[str, Any], level: str, title: str, production: bool = False) -> list[str]:
@@ -40,7 +34,7 @@ def render(data: dict[str, Any]) -> str:
         f"Target: {data['target']} · edition {edition['name']} ({edition['source']}) · profile {data['profile']}, seed {data['seed']}"
         f" · suite {data['suite_version']} · contract {data['contract_sha256'][:16]}",
         "",
-        *matrix(data),
+        *matrix_table(data),
         *failures(data, "MUST", "Failures"),
         *failures(data, "SHOULD", "SHOULD (advisory)"),
         *failures(data, "SHOULD", "Differs from production (advisory)", production=True),

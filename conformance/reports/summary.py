@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-
-from conformance.checks.base import CATEGORIES
+from conformance.reports.matrix import MATRIX_COLUMNS, check_counts, matrix
 from conformance.reports.properties import summary_lines as property_lines
 from conformance.run.record import Run
 from conformance.run.verdict import Verdict, differs_from_production, status_classes
@@ -23,13 +21,12 @@ def requests_line(run: Run) -> str:
 
 
 def matrix_lines(run: Run) -> list[str]:
-    lines = [f"{'category':<10} {'MUST pass':>9} {'MUST fail':>9} {'SHOULD pass':>11} {'SHOULD fail':>11}"]
-    counts = Counter((o.check.category, o.check.level, o.outcome) for o in run.outcomes)
-    for category in CATEGORIES:
-        row = [counts[(category, level, outcome)] for level in ("MUST", "SHOULD") for outcome in ("passed", "failed")]
-        if any(row) or any(counts[(category, lv, "skipped")] for lv in ("MUST", "SHOULD")):
-            lines.append(f"{category:<10} {row[0]:>9} {row[1]:>9} {row[2]:>11} {row[3]:>11}")
-    skipped = sum(1 for o in run.outcomes if o.outcome == "skipped")
+    """The matrix without its last column, said once below it instead."""
+    rows = matrix(check_counts(run))
+    widths = [len(column) for column in MATRIX_COLUMNS[:-1]]
+    lines = [" ".join([f"{'category':<10}", *MATRIX_COLUMNS[:-1]])]
+    lines += [" ".join([f"{category:<10}", *(f"{n:>{w}}" for n, w in zip(row[:-1], widths, strict=True))]) for category, row in rows]
+    skipped = sum(row[-1] for _, row in rows)
     if skipped:
         lines.append(f"not applicable: {skipped} (nothing for the check to look at; a failing check says why)")
     return lines

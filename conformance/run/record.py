@@ -181,5 +181,5 @@ def start_run(settings: Settings) -> Iterator[Run]:
         probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
         edition = choose_edition(settings, target, client, probes)
         if recording is not None:
-            recording.settings["edition"] = edition[0]  # what a replay checks; known only now
+            recording.edition_detected(edition[0])
         yield assembled(settings, client, probes, edition, seed, stack, recording)

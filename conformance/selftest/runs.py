@@ -16,9 +16,8 @@ from collections.abc import Callable, Iterator
 from multiprocessing.pool import Pool
 from pathlib import Path
 
-from _pytest.config import default_plugins
-
 from conformance import interrupt
+from conformance.selftest.pytest_internals import BUILTIN_PLUGIN_MODULES
 
 # What a run loads before its first request; the fork server loads it once, for every run it forks. The pytest
 # plugins of the environment are loaded too where they are installed (a name that is not is passed over).
@@ -31,7 +30,7 @@ PRELOAD = [
         "conformance.properties.engine",
     ),
     *(f"conformance.suite.{name}" for name in ("conftest", "test_contract", "test_properties")),
-    *(f"_pytest.{name}" for name in default_plugins),
+    *BUILTIN_PLUGIN_MODULES,
     *("schemathesis.specs.openapi.schemas", "schemathesis.transport.wsgi", "hypothesis.extra.pytestplugin", "pdb"),
     *("xdist.plugin", "xdist.looponfail", "anyio.pytest_plugin", "respx.plugin", "platformdirs.pytest_plugin"),
 ]

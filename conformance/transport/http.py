@@ -67,6 +67,7 @@ class Transport:
     _pause: float = 0.0  # seconds to wait before the next request (the target's Ratelimit header)
     _socket: Any = None  # the socket of the connection in use, to cut it at the deadline
     _answers: dict[tuple[Any, ...], httpx.Response] = field(default_factory=dict)  # request identity -> its answer
+    _sent_once: set[tuple[Any, ...]] = field(default_factory=set)  # identities of the explicit probes sent
 
     def __post_init__(self) -> None:
         timeout = httpx.Timeout(self.limits.deadline)
@@ -94,7 +95,8 @@ class Transport:
             raise TransportFailure(reason_of(exc)) from None
         identity = _identity(built)
         if identity in self._answers:
-            self.shared += 1
+            # The same explicit probe asked again is another xdist worker's copy of one request of the run.
+            self.shared += not (once and identity in self._sent_once)
             return self._answers[identity]
         response = self._send_once(built, deadline or self.limits.deadline)
         wait = retry_after(response.headers)
@@ -108,6 +110,8 @@ class Transport:
             raise RateLimited(self.rate_limited)
         if self.limits.share and (built.method in SAFE_METHODS or once):
             self._answers[identity] = response
+        if once:
+            self._sent_once.add(identity)
         return response
 
     def _send_once(self, request: httpx.Request, deadline: float) -> httpx.Response:
