@@ -5,7 +5,8 @@
 - the same request sent N times by a bare keep-alive client (httpx, requests): the floor,
 
 then the thorough profile's fuzzing cases made on one core and on both, and the wall time of a default
-`rtk-conformance run`, of the explicit checks alone, of a thorough run and of `rtk-conformance selftest`.
+`rtk-conformance run`, of the explicit checks alone, of a thorough run and of `rtk-conformance selftest`, and what
+ending the process at once buys over Python's teardown (conformance/cli/process_exit.py).
 
 Not a test: timings are for people to read. Run `python benchmarks/bench.py` (`--help` for options).
 """
@@ -110,10 +111,16 @@ def bare(client: Callable[[str, dict[str, str]], object], url: str, count: int) 
     return Timed(count, count, 0.0, time.perf_counter() - began)
 
 
-def wall(*args: str) -> float:
+def wall(*args: str, teardown: bool = False) -> float:
+    """`python -m conformance ARGS`; with `teardown`, ending through Python's own teardown instead of at once
+    (what conformance/cli/process_exit.py saves)."""
+    entry = ["-c", TEARDOWN_ENTRY] if teardown else ["-m", "conformance"]
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "conformance", *args], capture_output=True, timeout=1800)
+    subprocess.run([sys.executable, *entry, *args], capture_output=True, timeout=1800)
     return time.perf_counter() - began
+
+
+TEARDOWN_ENTRY = "import sys; from conformance.cli.console import main; sys.exit(main(sys.argv[1:]))"
 
 
 def best(repeat: int, measure: Callable[[], Timed]) -> Timed:
@@ -172,6 +179,8 @@ def main() -> None:
     print("\nwall time, best of the same repeats (a fresh process each, as a user runs it):")
     for label, args in WALL_COMMANDS:
         print(f"  {label:<48} {min(wall(*args) for _ in range(repeat)):6.1f} s")
+    teardown = min(wall("run", teardown=True) for _ in range(repeat))
+    print(f"  {'rtk-conformance run, ending in Python teardown':<48} {teardown:6.1f} s")
     if not options.skip_selftest:
         print(f"  {'rtk-conformance selftest (once)':<48} {wall('selftest'):6.1f} s")
 
