@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
-from conformance.mock import MockData, ReferenceMock, load_data, server
+from conformance.mock import MockData, ReferenceMock, load_data, uvicorn_internals
 from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError
 from conformance.mock.ratelimit import RateLimiter
@@ -165,7 +165,7 @@ def test_a_bad_data_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
 
 
 def test_a_connection_whose_headers_drip_is_closed_and_the_mock_answers_the_others(data: MockData, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(server, "HEADER_TIMEOUT", 0.5)
+    monkeypatch.setattr(uvicorn_internals, "HEADER_TIMEOUT", 0.5)
     with serve_in_thread(ReferenceMock(data)) as root:
         host, port = root.removeprefix("http://").split(":")
         with socket.create_connection((host, int(port)), timeout=10) as slow:
