@@ -24,7 +24,7 @@ from conformance.reports.properties import PropertyFailure
 from conformance.reports.summary import summary_lines
 from conformance.run import carried, plan
 from conformance.run.record import Outcome, Run, handed_over, start_run, start_worker_run
-from conformance.run.settings import SETTINGS, SettingsError, resolve
+from conformance.run.settings import SETTINGS, SettingsError, check_outputs_differ, resolve
 from conformance.run.targets import TargetError
 from conformance.run.verdict import INTERRUPTED, PARTIAL, Verdict, judge
 from conformance.transport import relay
@@ -62,6 +62,7 @@ class ActiveRun:
         handed: dict[str, Any] | None = None
         try:
             settings = resolve(cli, os.environ, ini)
+            check_outputs_differ(settings, config.getoption("xmlpath", None))
             given = getattr(config, "workerinput", {}).get(relay.WORKER_INPUT)
             run = stack.enter_context(start_worker_run(settings, given) if given else start_run(settings))
             if getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput"):  # an xdist controller

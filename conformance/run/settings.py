@@ -193,6 +193,20 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
     return settings
 
 
+def check_outputs_differ(settings: Settings, junitxml: str | None) -> None:
+    """The cassette, the report and the JUnit XML are three files: one path given twice would leave only one of
+    them, over the other (a replayed cassette replaced by JUnit XML)."""
+    given = {"--cassette": settings.cassette, "--report": settings.report, "--junitxml": junitxml or ""}
+    seen: dict[Path, str] = {}
+    for option, path in given.items():
+        if not path:
+            continue
+        where = Path(path).resolve()
+        if where in seen:
+            raise SettingsError(f"{seen[where]} and {option} are both {path}: give each its own file, nothing was sent")
+        seen[where] = option
+
+
 def _remote(target: str) -> bool:
     """A URL target that is not on loopback: probably the live API, or someone's shared server."""
     host = urlsplit(target).hostname or ""

@@ -155,6 +155,24 @@ def test_bad_input_is_one_line_and_exit_2(args: list[str], env: dict[str, str], 
     assert result.stderr.strip().splitlines() == [message]
 
 
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--cassette", "out.yaml", "--junitxml", "out.yaml"], "--cassette and --junitxml are both out.yaml"),
+        (["--report", "out.html", "--junitxml", "./out.html"], "--report and --junitxml are both ./out.html"),
+        (["--cassette", "out.json", "--record-mode", "all", "--report", "out.json"], "--cassette and --report are both out.json"),
+    ],
+)
+def test_one_path_for_two_outputs_is_refused_before_anything_is_sent(args: list[str], message: str, tmp_path: Path) -> None:
+    """A replayed cassette given again as --junitxml was replaced by JUnit XML, and the run said exit 0."""
+    kept = tmp_path / args[1]
+    kept.write_text("what was there before")
+    result = run_cli("run", *args, cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [f"ERROR: {message}: give each its own file, nothing was sent"]
+    assert kept.read_text() == "what was there before"
+
+
 def test_checks_lists_every_check() -> None:
     result = run_cli("checks")
     listed = [line.split()[:3] for line in result.stdout.splitlines()]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conformance.run.settings import SETTINGS, Settings, SettingsError, add_arguments, resolve
+from conformance.run.settings import SETTINGS, Settings, SettingsError, add_arguments, check_outputs_differ, resolve
 
 SOURCES = ("cli", "env", "ini")
 
@@ -105,3 +105,15 @@ def test_one_declaration_makes_every_flag() -> None:
     assert sorted(parsed) == sorted(f"conformance_{s.name}" for s in SETTINGS)
     settings = resolve({k.removeprefix("conformance_"): v for k, v in parsed.items()}, {}, {})
     assert settings == Settings("http://x", "a", "b", ("s", "t"), True, False, 3.0, profile="live")  # x: not loopback
+
+
+def test_a_cassette_a_report_and_a_junit_file_of_their_own_are_accepted(tmp_path: Any) -> None:
+    settings = Settings(cassette=str(tmp_path / "run.yaml"), report=str(tmp_path / "run.html"))
+    check_outputs_differ(settings, str(tmp_path / "run.xml"))
+    check_outputs_differ(settings, None)
+
+
+def test_the_same_file_by_two_spellings_is_refused(tmp_path: Any) -> None:
+    settings = Settings(cassette=str(tmp_path / "run.yaml"), report="")
+    with pytest.raises(SettingsError, match=r"^--cassette and --junitxml are both .*/sub/\.\./run\.yaml: give each its own file"):
+        check_outputs_differ(settings, str(tmp_path / "sub" / ".." / "run.yaml"))
