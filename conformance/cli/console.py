@@ -8,11 +8,13 @@ from typing import NoReturn
 
 from conformance import interrupt
 from conformance.cli.process_exit import end_process
+from conformance.cli.streams import guard_standard_streams
 from conformance.run.exits import EXIT_INTERRUPTED
 
 
 def main(argv: list[str] | None = None) -> int:
     interrupt.install()
+    guard_standard_streams()
     # A run is short and keeps most of what it allocates (modules, the contract, its results): the collector's
     # default, a pass every 700 new objects, spends a tenth of a second or more of its start-up finding nothing.
     gc.set_threshold(50_000, 20, 20)

@@ -286,3 +286,31 @@ def test_a_run_on_a_terminal_shows_progress_per_category(tmp_path: Path) -> None
     os.close(main)
     assert process.wait(timeout=60) == 0
     assert "\rprogress: enums 16/16 · auth 5/5 · errors 15/15 · production 5/5\r\n" in shown.decode()  # -k auth selects errors@auth:... too
+
+
+@pytest.mark.parametrize(
+    ("command", "redirect"),
+    [
+        ("run", "| head -1"),
+        ("checks", "| head -c 10"),
+        ("run", ">&-"),
+        ("checks", ">&-"),
+        ("run", "> /dev/full"),
+        ("checks", "> /dev/full"),
+    ],
+)
+def test_a_closed_or_full_stdout_ends_quietly_with_the_exit_code_earned(command: str, redirect: str, tmp_path: Path) -> None:
+    """Each of these ended in a traceback and exit 1 (BrokenPipeError, 'NoneType' has no flush, ENOSPC)."""
+    line = f'{sys.executable} -m conformance {command} {redirect}; echo "exit $?" >&2'
+    if redirect.startswith("|"):  # the exit code of the command, not of head
+        line = f'{sys.executable} -m conformance {command} {redirect}; echo "exit ${{PIPESTATUS[0]}}" >&2'
+    result = subprocess.run(["bash", "-c", line], env=clean_env(), cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert result.stderr.splitlines() == ["exit 0"]
+
+
+def test_a_character_the_terminal_cannot_encode_is_escaped(tmp_path: Path) -> None:
+    result = run_cli("run", "--session-id", "caf\u00e9", env={"PYTHONIOENCODING": "ascii"}, cwd=tmp_path)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "no 200 response for session caf\\xe9" in result.stdout
+    assert "\nVerdict: INCONCLUSIVE: no 200 response was seen, so no session body could be checked\n" in result.stdout
+    assert result.returncode == 1
