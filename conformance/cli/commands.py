@@ -49,6 +49,13 @@ class Parser(argparse.ArgumentParser):
         self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
+def port_number(text: str) -> int:
+    port = int(text)
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535, got {port}")
+    return port
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="rtk-conformance", description="Conformance suite for RealtimeKit 'Fetch details of a session'.")
     parser.add_argument("--version", action="version", version=f"rtk-conformance {__version__}")
@@ -59,7 +66,7 @@ def build_parser() -> Parser:
     run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="passed to pytest, after --")
     mock = commands.add_parser("mock", help="serve the reference mock on loopback")
     mock.add_argument("--host", default="127.0.0.1")
-    mock.add_argument("--port", type=int, default=8787, help="0 picks a free port (default 8787)")
+    mock.add_argument("--port", type=port_number, default=8787, help="0 picks a free port (default 8787)")
     mock.add_argument("--data", metavar="FILE", help="seed data in the shape of the bundled data.json")
     mock.add_argument("--app-id", metavar="ID", help="print the ids of this seeded app (default: the data's app_id)")
     mock.add_argument(

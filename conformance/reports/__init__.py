@@ -76,7 +76,8 @@ def write(path: Path, run: Run, verdict: Verdict) -> None:
     from conformance.reports import html, markdown
 
     data = report_data(run, verdict)
-    render = {".json": lambda d: json.dumps(d, indent=1) + "\n", ".md": markdown.render, ".html": html.render}[path.suffix]
+    renderers = {".json": lambda d: json.dumps(d, indent=1) + "\n", ".md": markdown.render, ".html": html.render}
+    render = next(r for suffix, r in renderers.items() if path.name.endswith(suffix))  # ".json" has no suffix
     write_atomically(path, render(data))
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -19,6 +20,7 @@ RECORD_MODES = ("none", "once", "new_episodes", "all")
 AUTO_EDITION = "auto"  # detect the edition from the first 200 body
 AUTO_PROFILE, LIVE = "auto", "live"  # live for a target that is not on loopback
 REPORT_FORMATS = (".json", ".md", ".html")
+MAX_SECONDS = 86_400.0  # --timeout and --deadline: longer would only hide a target that never answers
 
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -166,9 +168,12 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
     settings = Settings(**values)
     if settings.profile == AUTO_PROFILE:
         settings = dataclasses.replace(settings, profile=LIVE if _remote(settings.target) else "ci")
-    for name in ("timeout", "deadline", "max_body"):
-        if getattr(settings, name) <= 0:
-            raise SettingsError(f"{name.replace('_', '-')} must be positive, got {getattr(settings, name)}")
+    for name in ("timeout", "deadline"):
+        seconds = getattr(settings, name)
+        if not (math.isfinite(seconds) and 0 < seconds <= MAX_SECONDS):
+            raise SettingsError(f"{name} must be a number of seconds above 0 and at most {MAX_SECONDS:g} (a day), got {seconds}")
+    if settings.max_body <= 0:
+        raise SettingsError(f"max-body must be positive, got {settings.max_body}")
     if settings.ca_bundle and settings.insecure:
         raise SettingsError("--ca-bundle and --insecure exclude each other: verify against the bundle, or not at all")
     if settings.ca_bundle and not Path(settings.ca_bundle).is_file():

@@ -143,6 +143,11 @@ def test_a_closed_port_is_one_line_and_exit_2_fast(tmp_path: Path) -> None:
             "rtk-conformance: error: --rate-limit must look like N/SECONDS, e.g. 1200/300, got 'often'",
         ),
         (
+            ["mock", "--port", "99999"],
+            {},
+            "rtk-conformance mock: error: argument --port: a port is 0 to 65535, got 99999 (see rtk-conformance mock --help)",
+        ),
+        (
             ["mock", "--data", "missing.json"],
             {},
             "rtk-conformance: error: cannot use mock data file missing.json: FileNotFoundError(2, 'No such file or directory')",
@@ -171,6 +176,12 @@ def test_one_path_for_two_outputs_is_refused_before_anything_is_sent(args: list[
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [f"ERROR: {message}: give each its own file, nothing was sent"]
     assert kept.read_text() == "what was there before"
+
+
+def test_a_report_named_only_by_its_suffix_is_written_in_that_format(tmp_path: Path) -> None:
+    result = run_cli("run", "--report", ".json", "--", "-m", "auth", cwd=tmp_path)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert json.loads((tmp_path / ".json").read_text())["verdict"]["name"] == "PARTIAL"
 
 
 def test_checks_lists_every_check() -> None:

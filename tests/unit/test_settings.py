@@ -59,7 +59,11 @@ def test_a_false_flag_beats_a_true_environment() -> None:
     [
         ({}, {"CONFORMANCE_STRICT": "maybe"}, {}, "CONFORMANCE_STRICT: expected true or false, got 'maybe'"),
         ({}, {}, {"timeout": "soon"}, "ini key conformance_timeout: expected a number, got 'soon'"),
-        ({"timeout": "0"}, {}, {}, "timeout must be positive, got 0.0"),
+        ({"timeout": "0"}, {}, {}, "timeout must be a number of seconds above 0 and at most 86400 (a day), got 0.0"),
+        ({"timeout": "inf"}, {}, {}, "timeout must be a number of seconds above 0 and at most 86400 (a day), got inf"),
+        ({"timeout": "1e300"}, {}, {}, "timeout must be a number of seconds above 0 and at most 86400 (a day), got 1e+300"),
+        ({}, {"CONFORMANCE_DEADLINE": "nan"}, {}, "deadline must be a number of seconds above 0 and at most 86400 (a day), got nan"),
+        ({}, {}, {"max_body": "0"}, "max-body must be positive, got 0"),
         ({}, {"CONFORMANCE_EDITION": "flat"}, {}, "edition must be one of auto, documented, current, got 'flat'"),
     ],
 )
@@ -67,6 +71,11 @@ def test_bad_values_name_their_source(cli: dict[str, Any], env: dict[str, str], 
     with pytest.raises(SettingsError) as caught:
         resolve(cli, env, ini)
     assert str(caught.value) == message
+
+
+def test_a_timeout_and_a_deadline_of_a_day_are_accepted() -> None:
+    settings = resolve({"timeout": "86400", "deadline": "0.5"}, {}, {})
+    assert (settings.timeout, settings.deadline) == (86400.0, 0.5)
 
 
 def test_profiles_and_overrides() -> None:
