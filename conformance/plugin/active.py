@@ -50,6 +50,7 @@ class ActiveRun:
         self.config, self.run, self.stack = config, run, stack
         self.handed = handed  # what each xdist worker gets of this run, on a controller
         self.deselected = 0
+        self.tests_ran = 0  # tests that got past their set-up to their check, in this process or its workers
         self.collected: int | None = None  # on an xdist controller: what its workers collected
         self.verdict: Verdict | None = None
 
@@ -112,6 +113,7 @@ class ActiveRun:
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Each check's outcome, as its test recorded it: this process's tests, or an xdist worker's (then what it saw too)."""
         properties = dict(report.user_properties)
+        self.tests_ran += report.when == "call"
         if getattr(report, "node", None) is not None and report.when == "call":  # a worker's report, on the controller
             carried.adopt(self.run, properties)
         if carried.OUTCOME in properties:
@@ -161,7 +163,7 @@ class ActiveRun:
             return
         stopped_by_target = bool(self.run.stopped or self.run.rate_limited)  # pytest counts any stop as an interruption
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and not stopped_by_target
-        self.verdict = judge(self.run, interrupted=interrupted, left_out=self.left_out(session))
+        self.verdict = judge(self.run, interrupted=interrupted, left_out=self.left_out(session), tests_ran=self.tests_ran > 0)
         self.finish_recording(self.verdict)
         if exitstatus in DECIDED:
             session.exitstatus = pytest.ExitCode(self.verdict.exit_code)

@@ -15,6 +15,7 @@ PROPERTY_PROBE = "property "  # how failures of generated cases name their probe
 PRODUCTION = "production"  # the category of checks that compare failures with what production answers
 CONFORMS, WITH_ADVISORIES, VIOLATES = "CONFORMS", "CONFORMS WITH ADVISORIES", "VIOLATES"
 INCONCLUSIVE, PARTIAL, INTERRUPTED = "INCONCLUSIVE", "PARTIAL", "INTERRUPTED"
+NO_CHECK_RAN = "no check ran: a pytest option ran no test (--collect-only, --setup-plan, ...)"
 EXIT_CODES = {
     CONFORMS: EXIT_OK,
     WITH_ADVISORIES: EXIT_OK,
@@ -105,8 +106,9 @@ def inconclusive(run: Run) -> str:
     return ""
 
 
-def judge(run: Run, interrupted: bool = False, left_out: str = "") -> Verdict:
-    """The one verdict. `left_out` describes a selection (-k, -m, -x) that left tests out: the verdict is PARTIAL."""
+def judge(run: Run, interrupted: bool = False, left_out: str = "", tests_ran: bool = True) -> Verdict:
+    """The one verdict. `left_out` describes a selection (-k, -m, -x) that left tests out: the verdict is PARTIAL.
+    Without `tests_ran`, no test got as far as its check: it is never CONFORMS."""
     failures = failures_of(run)
     fatal = [f for f in failures if f.level == "MUST" or run.settings.strict]
     advisory = [f for f in failures if f not in fatal]
@@ -119,6 +121,8 @@ def judge(run: Run, interrupted: bool = False, left_out: str = "") -> Verdict:
         return Verdict(INCONCLUSIVE, f"{run.stopped}; the run stopped there", EXIT_USAGE, fatal, advisory)
     if left_out and not (run.outcomes or run.properties.results):
         return Verdict(PARTIAL, f"{left_out}: nothing was checked", EXIT_VIOLATION)
+    if not tests_ran:  # --collect-only, --setup-plan, -p no:python, ...
+        return Verdict(INCONCLUSIVE, NO_CHECK_RAN, EXIT_VIOLATION)
     name, reason = _outcome(run, fatal, advisory)
     if left_out:
         return Verdict(PARTIAL, f"{left_out}; of what ran: {name}: {reason}", EXIT_CODES[name], fatal, advisory)

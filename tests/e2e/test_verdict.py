@@ -207,3 +207,15 @@ def test_pytest_failing_to_format_an_interrupt_does_not_end_the_run_in_a_traceba
     next(formatting)
     with pytest.raises(StopIteration):  # the TypeError pytest raised on a frame without a line number: suppressed
         formatting.throw(TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'"))
+
+
+@pytest.mark.parametrize(
+    ("pytest_args", "exit_code"),
+    [(["--co"], 1), (["--setup-plan"], 1), (["--setup-only"], 1), (["-p", "no:python"], 1), (["--pyargs", "os"], 2)],
+)
+def test_a_run_that_ran_no_check_never_conforms(pytest_args: list[str], exit_code: int, tmp_path: Path) -> None:
+    """Each of these said 'CONFORMS: every check holds', with no check run."""
+    result = run_cli("run", "--", *pytest_args, cwd=tmp_path)
+    assert result.returncode == exit_code
+    verdicts = [line for line in result.stdout.splitlines() if line.startswith("Verdict: ")]
+    assert verdicts == ["Verdict: INCONCLUSIVE: no check ran: a pytest option ran no test (--collect-only, --setup-plan, ...)"]
