@@ -8,13 +8,13 @@ if sys.version_info >= (3, 11):
     import tomllib
 else:
     import tomli as tomllib
-from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 from packaging.version import Version
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.conftest import ROOT  # the checkout: tests/ and its parent, nothing beside it
+
 LOWEST = ROOT / ".ci" / "lowest-constraints.txt"
 
 

