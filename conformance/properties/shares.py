@@ -5,7 +5,6 @@ machine: with one core the shares are only made one after another."""
 
 from __future__ import annotations
 
-import multiprocessing
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
@@ -23,7 +22,8 @@ class Shares:
     """The fuzzing cases of a run, being made in `profile.shares` processes from the moment this is created."""
 
     def __init__(self, edition: str, ids: Ids, profile: Profile, seed: int) -> None:
-        self._pool: Pool = _context().Pool(profile.shares, initializer=interrupt.ignore)
+        # A fork server loads this module once, for every share.
+        self._pool: Pool = interrupt.helper_pool(profile.shares, [__name__])
         self._pending: list[AsyncResult[list[dict[str, Any]]]] = [
             self._pool.apply_async(make_share, (edition, ids, profile, seed, share)) for share in range(profile.shares)
         ]
@@ -45,13 +45,3 @@ def make_share(edition: str, ids: Ids, profile: Profile, seed: int, share: int) 
     contract = load_contract(edition)
     operation = load_operation(contract, ids, part, seed + share)
     return corpus.records(generate(operation, PHASE, seed + share, ids).cases)
-
-
-def _context() -> Any:
-    """A fork server where the platform has one (safe to fork from a run with threads: it starts without any, and
-    loads schemathesis once for every share); else fresh interpreters."""
-    if "forkserver" not in multiprocessing.get_all_start_methods():
-        return multiprocessing.get_context("spawn")
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    return context

@@ -130,9 +130,13 @@ def selftest(
         return verdict
 
     with runs.processes(jobs, command), ThreadPoolExecutor(max_workers=jobs) as pool:
-        references = [pool.submit(run_suite, ReferenceMock(data, edition=e), name, extra) for e, name in EDITIONS.items()]
-        references += [pool.submit(run_variant, v, e, extra) for v in variants or [] for e in EDITIONS]
-        verdicts = list(pool.map(judged, mutants))
+        try:
+            references = [pool.submit(run_suite, ReferenceMock(data, edition=e), name, extra) for e, name in EDITIONS.items()]
+            references += [pool.submit(run_variant, v, e, extra) for v in variants or [] for e in EDITIONS]
+            verdicts = list(pool.map(judged, mutants))
+        except KeyboardInterrupt:
+            pool.shutdown(cancel_futures=True)  # the runs not yet started are not started: Ctrl-C ends the selftest now
+            raise
     return [r.result() for r in references], verdicts
 
 

@@ -34,6 +34,7 @@ PRELOAD = [
     *("xdist.plugin", "xdist.looponfail", "anyio.pytest_plugin", "respx.plugin", "platformdirs.pytest_plugin"),
 ]
 RUN_TIMEOUT = 600  # seconds; a run is stopped past this
+POLL = 0.1  # seconds between two looks at whether a run has ended or Ctrl-C came
 
 Command = Callable[[list[str]], int]  # the command's entry point, as `python -m conformance` calls it
 _pool: Pool | None = None
@@ -50,10 +51,8 @@ def processes(jobs: int, command: Command | None) -> Iterator[None]:
         yield
         return
     _command = command
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(PRELOAD)
     # One run per process: no state carries over. A run that is forked installs its own Ctrl-C handler.
-    with context.Pool(jobs, maxtasksperchild=1, initializer=interrupt.ignore) as _pool:
+    with interrupt.helper_pool(jobs, PRELOAD, maxtasksperchild=1) as _pool:
         try:
             yield
         finally:
@@ -62,12 +61,20 @@ def processes(jobs: int, command: Command | None) -> Iterator[None]:
 
 def run(arguments: list[str], environment: dict[str, str], cwd: str) -> tuple[int, str]:
     """(exit code, what the run wrote to stderr) of `rtk-conformance <arguments>` run in `cwd`."""
+    interrupt.raise_if_swallowed()  # a run that starts after Ctrl-C would not hear it
     if _pool is None:
         command = [sys.executable, "-m", "conformance", *arguments]
         env = {**os.environ, **environment}
         done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, text=True, timeout=RUN_TIMEOUT)
         return done.returncode, done.stderr
-    return _pool.apply_async(_forked, (_command, arguments, environment, cwd)).get(RUN_TIMEOUT)
+    pending = _pool.apply_async(_forked, (_command, arguments, environment, cwd))
+    for _ in range(int(RUN_TIMEOUT / POLL)):
+        if pending.ready():
+            break
+        # A run that was starting when Ctrl-C came did not hear it: stop waiting, and the pool's end ends the run.
+        interrupt.raise_if_swallowed()
+        pending.wait(POLL)
+    return pending.get(0)
 
 
 def _forked(command: Command, arguments: list[str], environment: dict[str, str], cwd: str) -> tuple[int, str]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conformance import selftest
+from conformance import interrupt, selftest
 from conformance.checks import REGISTRY
 from conformance.cli.console import main
 from conformance.mock import MockData, ReferenceMock, load_data
@@ -142,6 +142,22 @@ def test_each_production_mutant_fails_its_own_check_and_no_other_should_check(sc
 def test_ctrl_c_during_a_selftest_is_one_line_exit_2_and_leaves_no_process(tmp_path: Path) -> None:
     exit_code, stderr, left = ctrl_c_to_the_group(["selftest"], after=5, cwd=tmp_path)
     assert (exit_code, stderr.strip(), left) == (2, "rtk-conformance: selftest interrupted", [])
+
+
+def test_ctrl_c_starts_no_further_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs still queued when Ctrl-C comes are not started: the selftest ends at once, not after the catalogue."""
+    started: list[str] = []
+
+    def interrupted_at_the_first_mutant(app: object, name: str, extra: list[str]) -> selftest.Outcome:
+        started.append(name)
+        if name == "deny-all":
+            raise interrupt.Interrupted
+        return selftest.Outcome(name, 0, frozenset(), frozenset(), "")
+
+    monkeypatch.setattr(selftest, "run_suite", interrupted_at_the_first_mutant)
+    with pytest.raises(interrupt.Interrupted):
+        selftest.selftest([MUTANTS["deny-all"], MUTANTS["status-paused"], MUTANTS["drop-id"]], jobs=1, extra=[])
+    assert started == ["reference mock", "reference mock (current edition)", "deny-all"]
 
 
 def test_a_forked_run_is_judged_as_a_run_in_a_new_interpreter(data: MockData) -> None:
