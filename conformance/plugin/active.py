@@ -83,13 +83,12 @@ class ActiveRun:
         if xml and Path(xml).is_file():
             junit.rename_tests(Path(xml))
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> Generator[None, None, None]:
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
         """pytest formats the interrupt's traceback, to show it at the end. Where Ctrl-C landed between two lines,
-        Python 3.11 can leave a frame without a line number, and pytest fails on it with a TypeError: the run
-        still ends as interrupted, in one line."""
-        with contextlib.suppress(TypeError):
-            yield
+        Python 3.11 can leave a frame without a line number, and pytest fails on it with a TypeError, then on the
+        missing result with an AssertionError: such frames are left out, so the run ends as interrupted, in one line."""
+        excinfo.traceback = excinfo.traceback.filter(_has_a_line_number)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
@@ -128,7 +127,10 @@ class ActiveRun:
         planned = plan.of_items(self.run, session.items)
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
         if reporter is not None:
-            for line in planned.lines(self.run) if self.run.settings.dry_run else [planned.summary(self.run)]:
+            for line in [
+                *(planned.lines(self.run) if self.run.settings.dry_run else [planned.summary(self.run)]),
+                *self.run.properties.cache_notices,
+            ]:
                 reporter.write_line(line)
         if self.run.settings.dry_run:
             pytest.exit("dry run: nothing was sent", returncode=pytest.ExitCode.OK)
@@ -205,6 +207,13 @@ class ActiveRun:
             terminalreporter.section("RealtimeKit conformance")
             for line in summary_lines(self.run, self.verdict):
                 terminalreporter.write_line(line)
+
+
+def _has_a_line_number(entry: Any) -> bool:  # a pytest TracebackEntry
+    try:
+        return bool(entry.lineno >= 0)
+    except TypeError:  # None - 1: the frame has none
+        return False
 
 
 def _level(failure: CheckFailure | PropertyFailure) -> str:

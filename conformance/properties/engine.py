@@ -64,6 +64,7 @@ class PropertyLayer:
     unsent: int = 0  # cases not sent: the run's request budget was spent
     fresh: bool = False  # generate anew, whatever the corpus cache holds
     from_cache: set[str] = field(default_factory=set)  # the phases whose cases came from the cache
+    cache_notices: list[str] = field(default_factory=list)  # kept cases set aside, and why
     _by_mode: dict[str, dict[str, list[Any]]] = field(default_factory=dict)  # phase -> mode -> cases
     _contexts: dict[str, CheckContext] = field(default_factory=dict)  # schemathesis's phase -> what its checks read
 
@@ -80,7 +81,7 @@ class PropertyLayer:
         if phase not in self._by_mode:
             generated = self._cached(phase) or self._generate(phase)
             if self.profile.deterministic and phase not in self.from_cache:
-                corpus.store(self._corpus_key(phase), generated.cases)
+                corpus.store(self._made_for(phase), generated.cases)
             self._by_mode[phase] = {m: [c for c in generated.cases if c.meta.generation.mode.value == m] for m in MODES}
         cases = self._by_mode[phase][mode]
         return [c for c in cases if c.method.upper() == "GET"] if self.profile.get_only else cases
@@ -99,14 +100,16 @@ class PropertyLayer:
         """The phase's cases from the corpus cache (deterministic profiles only), or None."""
         if self.fresh or not self.profile.deterministic:
             return None
-        cases = corpus.load(self._corpus_key(phase), self.operation)
-        if cases is None:
+        kept = corpus.load(self._made_for(phase), self.operation, self.profile)
+        if kept.notice:
+            self.cache_notices.append(kept.notice)
+        if kept.cases is None:
             return None
         self.from_cache.add(phase)
-        return Generated(phase, cases)
+        return Generated(phase, kept.cases)
 
-    def _corpus_key(self, phase: str) -> str:
-        return corpus.key(self.contract, self.profile, self.seed, self.ids, phase)
+    def _made_for(self, phase: str) -> dict[str, Any]:
+        return corpus.made_for(self.contract, self.profile, self.seed, self.ids, phase)
 
     def run(self, phase: str, mode: str) -> list[CaseResult]:
         """Send every case of one phase and mode, in order, and judge each answer."""

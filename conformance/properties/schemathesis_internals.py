@@ -8,6 +8,8 @@ phase, took the property layer from 3.8 to 11.6 or more times `st run`'s cases p
   once per phase; Case.validate_response rebuilds both for every case.
 - Case._record_starting_state: a case read back from the corpus cache keeps the hashes it was validated against,
   or every kept case would be revalidated, and some would change mode.
+- CaseMetadata, whose to_dict and from_dict are schemathesis's own plain data for a case's metadata ("for
+  cross-process transport"): the corpus cache keeps it as JSON.
 Importing this module fails at once, naming what is missing, when a schemathesis release drops one of them.
 """
 
@@ -23,13 +25,16 @@ try:
     from schemathesis.engine.run import PhaseName
     from schemathesis.generation.case import Case
     from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
+    from schemathesis.generation.meta import CaseMetadata
 except ImportError as missing:  # pragma: no cover - only on a schemathesis outside pyproject.toml's range
     raise ImportError(f"schemathesis {schemathesis.__version__} lacks what the property layer uses: {missing}") from missing
 
-if not hasattr(Case, "_record_starting_state"):  # pragma: no cover - as above
-    raise ImportError(f"schemathesis {schemathesis.__version__} has no Case._record_starting_state")
+if not all(
+    hasattr(*needed) for needed in ((Case, "_record_starting_state"), (CaseMetadata, "to_dict"), (CaseMetadata, "from_dict"))
+):  # pragma: no cover - as above
+    raise ImportError(f"schemathesis {schemathesis.__version__} lacks Case._record_starting_state or CaseMetadata.to_dict")
 
-__all__ = ["Case", "CheckContext", "HypothesisTestConfig", "HypothesisTestMode", "PhaseName", "Response", "create_test"]
+__all__ = ["Case", "CaseMetadata", "CheckContext", "HypothesisTestConfig", "HypothesisTestMode", "PhaseName", "Response", "create_test"]
 
 
 def record_starting_state(case: Any) -> None:

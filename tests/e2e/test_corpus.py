@@ -35,7 +35,7 @@ def test_a_run_from_the_cache_sends_exactly_what_a_generating_run_sends(serve: A
     assert len(runs[0]) > 100  # every distinct request of the run: a case that repeats one shares its answer
     assert runs[1] == runs[0]  # request by request
     assert runs[2] == runs[0]
-    assert list((tmp_path / "cache" / "rtk-conformance" / "corpus").glob("*.pickle"))
+    assert list((tmp_path / "cache" / "rtk-conformance" / "corpus").glob("*.json"))
 
 
 def test_a_cassette_recorded_fresh_replays_from_the_cache(serve: Any, data: MockData, tmp_path: Path) -> None:
@@ -49,11 +49,15 @@ def test_a_cassette_recorded_fresh_replays_from_the_cache(serve: Any, data: Mock
     assert replayed.stdout.splitlines()[0].endswith("; generated cases from the cache")
 
 
-def test_an_unreadable_corpus_is_generated_anew(serve: Any, data: MockData, tmp_path: Path) -> None:
+def test_an_unreadable_corpus_is_set_aside_with_a_notice_and_generated_anew(serve: Any, data: MockData, tmp_path: Path) -> None:
     args, env = target_of(serve(ReferenceMock(data)), data)
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     assert run_cli("run", *args, "--", "-m", "property", env=env, cwd=tmp_path).returncode == 0
-    for kept in (tmp_path / "cache" / "rtk-conformance" / "corpus").glob("*.pickle"):
-        kept.write_bytes(b"not a pickle")
+    kept = sorted((tmp_path / "cache" / "rtk-conformance" / "corpus").glob("*.json"))
+    for path in kept:
+        path.write_bytes(b"not json")
     again = run_cli("run", *args, "--", "-m", "property", env=env, cwd=tmp_path)
     assert again.returncode == 0 and not again.stdout.splitlines()[0].endswith("from the cache")
+    notices = [line for line in again.stdout.splitlines() if line.startswith("Cache: ")]
+    why = "set aside, it is not readable JSON (JSONDecodeError); the cases are generated anew"
+    assert sorted(notices) == sorted(f"Cache: {path} {why}" for path in kept)

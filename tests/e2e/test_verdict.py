@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 import signal
 import subprocess
@@ -202,11 +203,30 @@ def test_ctrl_c_in_a_callback_prints_nothing_and_other_unraisable_errors_still_d
     assert "Exception ignored in" in capsys.readouterr().err
 
 
-def test_pytest_failing_to_format_an_interrupt_does_not_end_the_run_in_a_traceback() -> None:
-    formatting = ActiveRun.pytest_keyboard_interrupt(SimpleNamespace(), SimpleNamespace())  # type: ignore[arg-type]
-    next(formatting)
-    with pytest.raises(StopIteration):  # the TypeError pytest raised on a frame without a line number: suppressed
-        formatting.throw(TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'"))
+def interrupt_with_a_frame_without_a_line_number() -> pytest.ExceptionInfo[BaseException]:
+    """Ctrl-C as Python 3.11 can leave it when it lands between two lines: one frame has no line number."""
+
+    def landed_here() -> None:
+        raise KeyboardInterrupt
+
+    try:
+        landed_here()
+    except KeyboardInterrupt:
+        excinfo = pytest.ExceptionInfo.from_current()
+    entry = excinfo.traceback[-1]
+    lineless = copy.copy(entry)
+    lineless.__class__ = type("LineLess", (type(entry),), {"__slots__": (), "lineno": property(lambda self: None - 1)})  # type: ignore[operator]
+    excinfo.traceback = type(excinfo.traceback)([*excinfo.traceback, lineless])
+    return excinfo
+
+
+def test_an_interrupt_pytest_could_not_format_is_formatted_without_the_frame_that_has_no_line_number() -> None:
+    excinfo = interrupt_with_a_frame_without_a_line_number()
+    with pytest.raises(TypeError, match="unsupported operand"):  # what pytest's terminal reporter met
+        excinfo.getrepr(funcargs=True)
+    ActiveRun.pytest_keyboard_interrupt(SimpleNamespace(), excinfo)  # type: ignore[arg-type]
+    formatted = excinfo.getrepr(funcargs=True)
+    assert formatted.reprcrash is not None and "KeyboardInterrupt" in formatted.reprcrash.message
 
 
 @pytest.mark.parametrize(

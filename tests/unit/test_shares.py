@@ -24,7 +24,7 @@ THOROUGH = PROFILES["thorough"].with_max_examples(120)
 def asked(cases: list[Any]) -> list[tuple[Any, ...]]:
     """What each case asks, request by request; schemathesis's case id differs from one making to the next."""
     records = corpus.records(cases)
-    return [(r["method"], r["path_parameters"], r["query"], r["body"], r["headers"].get("Authorization")) for r in records]
+    return [(r["method"], r["path_parameters"], r["query"], r.get("body"), r["headers"].get("Authorization")) for r in records]
 
 
 def test_the_shares_made_on_both_cores_are_the_cases_made_one_after_another(contract: Contract, data: MockData) -> None:
