@@ -12,6 +12,7 @@ import itertools
 import json
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -122,9 +123,16 @@ def selftest(
     mutant's verdict); `progress(line)` hears of each mutant as it ends."""
     data = load_data()
     done = itertools.count(1)
+    stopping = threading.Event()
 
     def judged(mutant: Mutant) -> Verdict:
-        verdict = Verdict(mutant, run_suite(mutant.build(data), mutant.name, extra))
+        if stopping.is_set():  # queued before Ctrl-C: not started
+            raise KeyboardInterrupt
+        try:
+            verdict = Verdict(mutant, run_suite(mutant.build(data), mutant.name, extra))
+        except KeyboardInterrupt:
+            stopping.set()  # before the pool's thread takes the next run, not once the main thread has heard
+            raise
         if progress is not None:
             progress(f"[{next(done)}/{len(mutants)}] {mutant.name}: {verdict.result}")
         return verdict
@@ -135,6 +143,7 @@ def selftest(
             references += [pool.submit(run_variant, v, e, extra) for v in variants or [] for e in EDITIONS]
             verdicts = list(pool.map(judged, mutants))
         except KeyboardInterrupt:
+            stopping.set()
             pool.shutdown(cancel_futures=True)  # the runs not yet started are not started: Ctrl-C ends the selftest now
             raise
     return [r.result() for r in references], verdicts
