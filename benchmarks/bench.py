@@ -35,6 +35,7 @@ from conformance.properties.engine import PropertyLayer
 from conformance.properties.generate import load_operation
 from conformance.properties.profiles import MODES, PROFILES
 from conformance.properties.shares import Shares, make_share
+from conformance.secret import Secret
 from conformance.transport.http import Limits, Transport
 from conformance.transport.probes import Ids
 
@@ -59,7 +60,7 @@ def property_layer(base_url: str, cases: int, fresh: bool, share: bool = True) -
     data = load_data()
     ids = Ids(data.account_id, data.app_id, tuple(data.session_ids))
     transport = Transport(Limits(share=share))
-    layer = PropertyLayer(load_contract(), ids, base_url, data.token, PROFILES["ci"].with_max_examples(cases), 0, transport)
+    layer = PropertyLayer(load_contract(), ids, base_url, Secret(data.token), PROFILES["ci"].with_max_examples(cases), 0, transport)
     layer.fresh = fresh
     began = time.perf_counter()
     generated = sum(len(layer.cases("fuzzing", mode)) for mode in MODES)

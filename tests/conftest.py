@@ -22,6 +22,7 @@ from conformance.mock import MockData, ReferenceMock, Request, load_data
 from conformance.mock.app import BASE_PATH, Reply
 from conformance.mock.server import serve_in_thread
 from conformance.run.targets import Target, build_request
+from conformance.secret import Secret
 from conformance.transport.exchange import Exchange, Received, SentRequest
 from conformance.transport.probes import Ids, Probe, authorization, build_probes
 
@@ -64,20 +65,20 @@ def exchange_with(contract: Contract, data: MockData, probes: dict[str, Probe]) 
         raw: bytes | None = None,
     ) -> Exchange:
         probe = probes[probe_name]
-        target = Target("test", "http://127.0.0.1:1" + BASE_PATH, data.token, Ids(data.account_id, data.app_id, ()))
+        target = Target("test", "http://127.0.0.1:1" + BASE_PATH, Secret(data.token), Ids(data.account_id, data.app_id, ()))
         sent = build_request(target, contract, probe)
-        reply = mock.respond(_as_mock_request(sent, probe, data.token))
+        reply = mock.respond(_as_mock_request(sent, probe, Secret(data.token)))
         body = copy.deepcopy(reply.body)
         if edit is not None:
             edit(body)
         payload = raw if raw is not None else json.dumps(body).encode()
         received = Received(status or reply.status, headers or {"content-type": reply.content_type, **reply.headers}, payload)
-        return Exchange(probe.name, sent, received, secret=data.token)
+        return Exchange(probe.name, sent, received, secret=Secret(data.token))
 
     return make
 
 
-def _as_mock_request(sent: SentRequest, probe: Probe, token: str) -> Request:
+def _as_mock_request(sent: SentRequest, probe: Probe, token: Secret) -> Request:
     path = sent.url.removeprefix("http://127.0.0.1:1").split("?")[0]
     header = authorization(probe.credentials, token)
     headers = {"authorization": header} if header is not None else {}

@@ -27,9 +27,10 @@ from conformance.cassettes import redaction
 from conformance.cassettes.redaction import credential_class
 from conformance.contract import contract_dir, load_contract
 from conformance.files import write_atomically
+from conformance.secret import Secret
 
 MATCH_ON = ["method", "path", "exact_query", "credentials"]
-REPLAY_TOKEN = "replay-token"  # what a replay sends as its token when none is set
+REPLAY_TOKEN = Secret("replay-token")  # what a replay sends as its token when none is set
 
 
 class CassetteError(Exception):
@@ -151,7 +152,7 @@ def check_writable(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def use_cassette(path: Path, record_mode: str, token: str, recording: Recording, redactions: dict[str, str]) -> Iterator[Any]:
+def use_cassette(path: Path, record_mode: str, token: Secret, recording: Recording, redactions: dict[str, str]) -> Iterator[Any]:
     """Every HTTP request of the block (httpx and requests) recorded to, or replayed from, `path`."""
 
     recorder = vcr.VCR(
@@ -170,7 +171,7 @@ def use_cassette(path: Path, record_mode: str, token: str, recording: Recording,
         yield cassette
 
 
-def same_credentials(got: Any, recorded: Any, token: str) -> None:
+def same_credentials(got: Any, recorded: Any, token: Secret) -> None:
     mine, theirs = (credential_class(r.headers.get("Authorization"), token) for r in (got, recorded))
     assert mine == theirs, f"credentials {mine} != {theirs}"
 

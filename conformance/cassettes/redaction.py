@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import quote
 
+from conformance.secret import Secret
+
 DROPPED_RESPONSE_HEADERS = {"set-cookie", "cf-ray", "date", "server"}
 DROPPED_REQUEST_HEADERS = {"cookie"}
 SCHEMES = ("Bearer", "Basic", "Digest", "Token")
@@ -16,17 +18,17 @@ HIDDEN = "[REDACTED]"
 SHORTEST_SECRET = 8  # a shorter "token" (a test's "t") is in every word: hiding it would garble all text, and hide nothing
 
 
-def hide(text: str, secret: str) -> str:
+def hide(text: str, secret: Secret) -> str:
     """`text` without the secret, as sent or percent-encoded."""
-    if len(secret) < SHORTEST_SECRET:
+    if len(secret.reveal()) < SHORTEST_SECRET:
         return text
-    for form in {secret, quote(secret, safe="")}:
+    for form in {secret.reveal(), quote(secret.reveal(), safe="")}:
         text = text.replace(form, HIDDEN)
     return text
 
 
 @contextlib.contextmanager
-def hidden_from_logs(secret: str) -> Iterator[None]:
+def hidden_from_logs(secret: Secret) -> Iterator[None]:
     """Every log record of the block (httpx, httpcore, schemathesis, ours, at any level) without the secret."""
     make = logging.getLogRecordFactory()
 
@@ -45,7 +47,7 @@ def hidden_from_logs(secret: str) -> Iterator[None]:
         logging.setLogRecordFactory(make)
 
 
-def request_hook(token: str) -> Callable[[Any], Any]:
+def request_hook(token: Secret) -> Callable[[Any], Any]:
     """Replace the Authorization value by its credential class, and the token anywhere else."""
 
     def redact(request: Any) -> Any:
@@ -54,24 +56,26 @@ def request_hook(token: str) -> Callable[[Any], Any]:
             del request.headers[name]
         if header is not None:
             request.headers["Authorization"] = f"[credentials: {credential_class(header, token)}]"
-        request.uri = request.uri.replace(token, HIDDEN)
+        request.uri = request.uri.replace(token.reveal(), HIDDEN)
         if isinstance(request.body, bytes):
-            request.body = request.body.replace(token.encode(), HIDDEN.encode())
+            request.body = request.body.replace(token.reveal().encode(), HIDDEN.encode())
         return request
 
     return redact
 
 
-def response_hook(token: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def response_hook(token: Secret) -> Callable[[dict[str, Any]], dict[str, Any]]:
     """Drop cookies and per-run headers; hide the token in what is left."""
 
     def redact(response: dict[str, Any]) -> dict[str, Any]:
         kept = {
-            k: [v.replace(token, HIDDEN) for v in vs] for k, vs in response["headers"].items() if k.lower() not in DROPPED_RESPONSE_HEADERS
+            k: [v.replace(token.reveal(), HIDDEN) for v in vs]
+            for k, vs in response["headers"].items()
+            if k.lower() not in DROPPED_RESPONSE_HEADERS
         }
         body = response["body"]["string"]
         if isinstance(body, bytes):
-            body = body.replace(token.encode(), HIDDEN.encode())
+            body = body.replace(token.reveal().encode(), HIDDEN.encode())
         return {**response, "headers": kept, "body": {**response["body"], "string": body}}
 
     return redact
@@ -82,7 +86,7 @@ def placeholder(value: str, label: str) -> str:
     return (label + "-" * len(value))[: len(value)] if len(value) > len(label) else label[: len(value)]
 
 
-def credential_class(header: str | None, token: str) -> str:
+def credential_class(header: str | None, token: Secret) -> str:
     """absent, valid, invalid or malformed (with its scheme): what a recorded request is matched on."""
     if header is None:
         return "absent"
@@ -90,5 +94,5 @@ def credential_class(header: str | None, token: str) -> str:
         return header.removeprefix("[credentials: ").removesuffix("]")
     scheme, _, value = header.partition(" ")
     if scheme == "Bearer" and value.strip():
-        return "valid" if value.strip() == token else "invalid"
+        return "valid" if value.strip() == token.reveal() else "invalid"
     return f"malformed {scheme if scheme in SCHEMES else 'no scheme'}"

@@ -14,6 +14,7 @@ from vcr.request import Request as RecordedRequest
 
 from conformance.cassettes.cassette import REPLAY_TOKEN, Recording, base_and_parameters, load_recording, same_credentials, same_query
 from conformance.mock.app import Reply, _lifespan, _send
+from conformance.secret import Secret
 
 HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
 
@@ -21,7 +22,7 @@ HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
 class CassetteServer:
     """ASGI app answering each request with its recorded response; a request not recorded gets 501."""
 
-    def __init__(self, path: Path, token: str = REPLAY_TOKEN) -> None:
+    def __init__(self, path: Path, token: Secret = REPLAY_TOKEN) -> None:
         self.recording: Recording = load_recording(path, base_and_parameters)
         self.token = token
 

@@ -169,7 +169,7 @@ def _reference_app(args: argparse.Namespace) -> tuple[Any, str, dict[str, str]]:
 def _cassette_app(path: str) -> tuple[Any, str, dict[str, str]]:
     server = CassetteServer(Path(path))
     rec = server.recording
-    return server, server.base_path, _exports(server.token, rec.account_id, rec.app_id, rec.session_ids)
+    return server, server.base_path, _exports(server.token.reveal(), rec.account_id, rec.app_id, rec.session_ids)
 
 
 def _exports(token: str, account_id: str, app_id: str, session_ids: Any) -> dict[str, str]:

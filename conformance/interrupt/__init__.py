@@ -78,16 +78,19 @@ def helper_pool(processes: int, preload: list[str], **options: Any) -> Pool:
         # Started by the server otherwise, the resource tracker would let Ctrl-C through again once it runs.
         multiprocessing.resource_tracker.ensure_running()
     pool: Pool | None = None
+    failure: Exception | None = None
     with _held() as heard:
         try:
             pool = context.Pool(processes, initializer=ignore, **options)
-        except Exception:
-            if not heard:  # else the server ended on Ctrl-C, as it should
-                raise
-    if heard or pool is None:
+        except Exception as exc:  # the server may have ended on a Ctrl-C still held back: known after the block
+            failure = exc
+    if heard:
         if pool is not None:
             pool.terminate()
         _raise_interrupted(signal.SIGINT, None)
+    if failure is not None:
+        raise failure
+    assert pool is not None  # made, as nothing failed
     return pool
 
 

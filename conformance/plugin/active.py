@@ -16,6 +16,7 @@ import pytest
 
 from conformance import interrupt, reports
 from conformance.cassettes.cassette import CassetteError
+from conformance.cassettes.redaction import hide
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
 from conformance.reports import junit
@@ -85,10 +86,13 @@ class ActiveRun:
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
-        """pytest formats the interrupt's traceback, to show it at the end. Where Ctrl-C landed between two lines,
-        Python 3.11 can leave a frame without a line number, and pytest fails on it with a TypeError, then on the
-        missing result with an AssertionError: such frames are left out, so the run ends as interrupted, in one line."""
-        excinfo.traceback = excinfo.traceback.filter(_has_a_line_number)
+        """pytest formats the interrupt's traceback, arguments and all, though it shows only where Ctrl-C landed
+        (unless --full-trace): formatting a run's whole stack took up to 10 s after Ctrl-C. So it gets that one
+        frame. And where Ctrl-C landed between two lines, Python 3.11 can leave a frame without a line number, on
+        which pytest fails with a TypeError, then an AssertionError: such frames are left out."""
+        kept = excinfo.traceback.filter(_has_a_line_number)
+        where = kept.filter(excinfo)[-1:]  # the last frame pytest does not hide (pytest.exit hides its own)
+        excinfo.traceback = kept if self.config.option.fulltrace or not where else where
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
@@ -98,7 +102,9 @@ class ActiveRun:
             item.session.shouldstop = str(failure)
             report.outcome, report.longrepr = "skipped", (str(item.path), 0, f"not run: {failure}")
         elif report.failed and not isinstance(failure, (CheckFailure, PropertyFailure, pytest.fail.Exception)):
-            self.run.crashes.append(f"{item.name}: {type(failure).__name__}: {failure}".splitlines()[0])
+            token = self.run.target.token  # a crash's traceback, -l locals and all (a header dict), shows it nowhere
+            self.run.crashes.append(hide(f"{item.name}: {type(failure).__name__}: {failure}".splitlines()[0], token))
+            report.longrepr = hide(str(report.longrepr), token)
         outcome = "failed" if report.failed else report.outcome
         if isinstance(failure, (CheckFailure, PropertyFailure)):
             report.longrepr = str(failure)  # the fixed failure text, not a traceback

@@ -33,6 +33,7 @@ from conformance.properties.profiles import MODES, Profile
 from conformance.properties.schemathesis_internals import CheckContext
 from conformance.properties.shares import PHASE as SHARED_PHASE
 from conformance.properties.shares import Shares
+from conformance.secret import Secret
 from conformance.transport.exchange import SentRequest
 from conformance.transport.http import BudgetSpent, Transport, TransportFailure
 from conformance.transport.probes import Ids
@@ -56,7 +57,7 @@ class PropertyLayer:
     contract: Contract
     ids: Ids
     base_url: str
-    token: str
+    token: Secret
     profile: Profile
     seed: int
     transport: Transport
@@ -124,7 +125,7 @@ class PropertyLayer:
         return results
 
     def judge(self, phase: str, mode: str, case: Any) -> CaseResult:
-        headers = {"Authorization": f"Bearer {self.token}"}
+        headers = {"Authorization": f"Bearer {self.token.reveal()}"}
         try:
             response = as_checked(self.send(case, headers))  # converted once, for every check
         except (TransportFailure, CannotOverwriteExistingCassetteException) as exc:
@@ -158,7 +159,7 @@ class PropertyLayer:
         """The curl line of a case as the run would send it, the token shown as its environment variable."""
         method, url, _, extra = self._request_of(case, {})
         full = str(httpx.Request(method, url, params=extra.get("params")).url)
-        return SentRequest(method, full, {"Authorization": f"Bearer {self.token}"}, {}).curl(self.token)
+        return SentRequest(method, full, {"Authorization": f"Bearer {self.token.reveal()}"}, {}).curl(self.token)
 
     def _request_of(self, case: Any, headers: dict[str, str]) -> tuple[str, str, dict[str, str], dict[str, Any]]:
         sent = case.as_transport_kwargs(base_url=self.base_url, headers=headers)
@@ -172,6 +173,6 @@ class PropertyLayer:
         return Counter((r.phase, r.mode, f"{r.status // 100}xx" if r.status else "none") for r in self.results)
 
 
-def _curl(prepared: Any, token: str) -> str:
+def _curl(prepared: Any, token: Secret) -> str:
     headers = {k: v for k, v in prepared.headers.items() if k.lower() in ("authorization", "content-type")}
     return SentRequest(str(prepared.method), str(prepared.url), headers, {}).curl(token)

@@ -28,6 +28,7 @@ from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable, by_
 from conformance.checks.body import editions_of
 from conformance.contract import Contract
 from conformance.properties.schemathesis_internals import CheckContext, PhaseName, Response
+from conformance.secret import Secret
 from conformance.transport.exchange import NO_JSON, Exchange, Received, SentRequest
 
 # ignored_auth is left out on purpose: it re-sends every 2xx twice, and auth is checked once, explicitly.
@@ -71,7 +72,7 @@ def as_checked(answer: httpx.Response) -> Response:
     )
 
 
-def exchange_of(case: Any, response: Any, secret: str) -> Exchange:
+def exchange_of(case: Any, response: Any, secret: Secret) -> Exchange:
     """A generated case and its answer, in the shape our checks read."""
     sent = response.request
     headers = {k: v for k, v in sent.headers.items() if k.lower() in ("authorization", "content-type")}

@@ -19,6 +19,7 @@ from conformance.properties.engine import PropertyLayer
 from conformance.run.recording import cassette_for, replay_target
 from conformance.run.settings import AUTO_EDITION, Settings
 from conformance.run.targets import Client, Target, open_target, open_transport
+from conformance.secret import Secret
 from conformance.transport.exchange import NO_JSON
 from conformance.transport.http import Limits, RateLimited, TargetStopped
 from conformance.transport.probes import Ids, Probe, build_probes
@@ -127,7 +128,7 @@ def limits_of(settings: Settings) -> Limits:
 def handed_over(run: Run, relay_url: str) -> dict[str, Any]:
     """What an xdist worker needs of the controller's run: where to send, to which target, in which edition, and the
     seed (a random one is drawn once per run, not once per worker)."""
-    target = dataclasses.asdict(run.target)
+    target = dataclasses.asdict(run.target) | {"token": run.target.token.reveal()}  # plain data, to cross to the worker
     edition = {"edition": run.contract.edition, "edition_source": run.edition_source}
     return {"relay": relay_url, "target": target, **edition, "seed": run.properties.seed}
 
@@ -135,7 +136,7 @@ def handed_over(run: Run, relay_url: str) -> dict[str, Any]:
 def worker_target(handed: dict[str, Any]) -> Target:
     fields = handed["target"]
     ids = Ids(fields["ids"]["account_id"], fields["ids"]["app_id"], tuple(fields["ids"]["session_ids"]))
-    return Target(**{**fields, "ids": ids})
+    return Target(**{**fields, "ids": ids, "token": Secret(fields["token"])})
 
 
 @contextlib.contextmanager

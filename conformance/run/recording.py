@@ -22,6 +22,7 @@ from conformance.cassettes.cassette import (
 from conformance.cassettes.redaction import placeholder
 from conformance.run.settings import AUTO_EDITION, Settings
 from conformance.run.targets import Target
+from conformance.secret import Secret
 from conformance.transport.probes import Ids
 
 ACCOUNT_PLACEHOLDER, APP_PLACEHOLDER = "REDACTED-ACCOUNT-ID", "REDACTED-APP-ID"
@@ -47,7 +48,7 @@ def replay_target(settings: Settings, seed: int) -> Target:
     check_compatible(recording, compared(settings, seed), path)
     ids = Ids(recording.account_id, recording.app_id, recording.session_ids)
     _check_ids(settings, ids, path)
-    token = os.environ.get(settings.token_env) or REPLAY_TOKEN
+    token = Secret(os.environ[settings.token_env]) if os.environ.get(settings.token_env) else REPLAY_TOKEN
     label = f"cassette {path} (recorded from {recording.recorded_from})"
     return Target(label, recording.base_url, token, ids, edition=recording.settings.get("edition", ""))
 

@@ -19,6 +19,7 @@ from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError
 from conformance.mock.server import serve_in_thread
 from conformance.run.settings import AUTO_EDITION, TOKEN_ENV, Settings
+from conformance.secret import Secret
 from conformance.transport.exchange import Exchange, Received, SentRequest
 from conformance.transport.http import BodyTooLarge, BudgetSpent, Limits, RateLimited, Transport, TransportFailure
 from conformance.transport.probes import Ids, Probe, authorization
@@ -34,7 +35,7 @@ class TargetError(Exception):
 class Target:
     label: str  # what the summary shows: never a secret
     base_url: str
-    token: str
+    token: Secret
     ids: Ids
     edition: str = ""  # the edition it is known to serve (a cassette records it), else detected
     preflights: int = 0  # requests sent to make sure it answers at all, before any probe: they count against the budget
@@ -65,7 +66,7 @@ def embedded_target(settings: Settings) -> Iterator[Target]:
     with serve_in_thread(ReferenceMock(data, edition=edition), wait=False) as root:  # the run ends with the block
         ids = Ids(data.account_id, data.app_id, settings.session_id or tuple(data.session_ids))
         label = "embedded reference mock" + (f" ({edition} edition)" if edition != DEFAULT_EDITION else "")
-        yield Target(label, root + BASE_PATH, data.token, ids)
+        yield Target(label, root + BASE_PATH, Secret(data.token), ids)
 
 
 def url_target(settings: Settings, transport: Transport, environ: dict[str, str]) -> Target:
@@ -94,7 +95,7 @@ def base_url(text: str) -> str:
     return text.rstrip("/")
 
 
-def read_token(environ: dict[str, str], name: str) -> str:
+def read_token(environ: dict[str, str], name: str) -> Secret:
     """The API token from the environment variable `name`, refused (never echoed) when it cannot be sent as is."""
     token = environ.get(name, "")
     if not token:
@@ -103,7 +104,7 @@ def read_token(environ: dict[str, str], name: str) -> str:
         raise TargetError(
             f"{name} holds whitespace, a control character or a non-ASCII character (a trailing newline?): set it to the token alone"
         )
-    return token
+    return Secret(token)
 
 
 def open_transport(settings: Settings, limits: Limits) -> Transport:

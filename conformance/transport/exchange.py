@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from conformance.secret import NO_SECRET, Secret
+
 TOKEN_PLACEHOLDER = "$CLOUDFLARE_API_TOKEN"
 NO_JSON = object()  # the body is not JSON
 
@@ -20,18 +22,18 @@ class SentRequest:
     path_params: dict[str, str]
     query: dict[str, str] = field(default_factory=dict)
 
-    def curl(self, secret: str = "") -> str:
+    def curl(self, secret: Secret = NO_SECRET) -> str:
         """A curl line that repeats this request, the secret shown as its environment variable."""
         parts = ["curl", "-sS", "-X", self.method, shlex.quote(self.url)]
         for name, value in self.headers.items():
             parts += ["-H", _quote_header(f"{name}: {value}", secret)]
         line = " ".join(parts)
-        return line.replace(secret, TOKEN_PLACEHOLDER) if secret else line
+        return line.replace(secret.reveal(), TOKEN_PLACEHOLDER) if secret else line
 
 
-def _quote_header(header: str, secret: str) -> str:
-    if secret and secret in header:  # double quotes, so the shell expands the variable
-        return '"' + header.replace(secret, TOKEN_PLACEHOLDER).replace('"', '\\"') + '"'
+def _quote_header(header: str, secret: Secret) -> str:
+    if secret and secret.reveal() in header:  # double quotes, so the shell expands the variable
+        return '"' + header.replace(secret.reveal(), TOKEN_PLACEHOLDER).replace('"', '\\"') + '"'
     return shlex.quote(header)
 
 
@@ -64,7 +66,7 @@ class Exchange:
     request: SentRequest
     response: Received | None  # None: no HTTP response (the error says why)
     error: str = ""
-    secret: str = field(default="", repr=False)  # the token, only to redact it
+    secret: Secret = NO_SECRET  # the token, only to redact it
     unsent: bool = False  # never sent: the run's request budget was spent (the error says so)
 
     def request_line(self) -> str:

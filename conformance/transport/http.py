@@ -105,7 +105,7 @@ class Transport:
             response = self._send_once(built, deadline or self.limits.deadline)
             wait = retry_after(response.headers)
         if response.status_code == 429:
-            asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After"
+            asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After in seconds"
             self.rate_limited = f"the target answered 429 ({asked}); the run waits {RETRY_AFTER_CAP:g} s at most, once"
             raise RateLimited(self.rate_limited)
         if self.limits.share and (built.method in SAFE_METHODS or once):
@@ -200,7 +200,8 @@ def reason_of(exc: Exception) -> str:
 
 def _complete(streamed: httpx.Response, body: bytes) -> httpx.Response:
     """The answer with its whole (decoded) body, as if read at once: schemathesis and our checks read it."""
-    headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() != "content-encoding"]  # body is decoded
+    # As received, bytes: a value that is not ASCII (Retry-After: \xb2) is the target's to answer for, not a crash.
+    headers = [(k, v) for k, v in streamed.headers.raw if k.lower() != b"content-encoding"]  # the body is decoded
     response = httpx.Response(streamed.status_code, headers=headers, content=body, request=streamed.request)
     response.elapsed = streamed.elapsed
     return response

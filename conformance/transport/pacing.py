@@ -14,12 +14,12 @@ LOW_REMAINING = 10  # requests left in the window below which the run spreads th
 def retry_after(headers: Mapping[str, str]) -> float | None:
     """The seconds a 429 asks to wait, or None when it does not say (or says it as a date)."""
     value = headers.get("retry-after", "").strip()
-    return float(value) if value.isdigit() else None
+    return float(value) if re.fullmatch("[0-9]+", value) else None  # not str.isdigit(): it takes "²" for a digit
 
 
 def pause_for(headers: Mapping[str, str]) -> float:
     """Seconds to wait before the next request: the window's rest spread over the requests left, when few are."""
-    found = re.search(r"\br=(\d+)\s*;\s*t=(\d+)", headers.get("ratelimit", ""))
+    found = re.search(r"\br=(\d+)\s*;\s*t=(\d+)", headers.get("ratelimit", ""), re.ASCII)
     if found is None:
         return 0.0
     remaining, seconds = int(found[1]), int(found[2])

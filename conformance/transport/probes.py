@@ -10,6 +10,7 @@ import base64
 from dataclasses import dataclass, field
 
 from conformance.contract import Contract
+from conformance.secret import Secret
 
 UNKNOWN_SESSION_ID = "00000000-0000-4000-8000-000000000000"
 DOTTED_SESSION_ID = "not.a.session"  # servers that split ids on "." have crashed on such ids
@@ -37,14 +38,14 @@ class Probe:
     credentials: str = "valid"
 
 
-def authorization(credentials: str, token: str) -> str | None:
+def authorization(credentials: str, token: Secret) -> str | None:
     """The Authorization header a credential class sends (None: no header)."""
     values = {
-        "valid": f"Bearer {token}",
+        "valid": f"Bearer {token.reveal()}",
         "missing": None,
         "basic-scheme": "Basic " + base64.b64encode(b"conformance:probe").decode(),
         "empty-bearer": "Bearer",  # h11 refuses a trailing space, and servers strip it anyway
-        "no-scheme": token,
+        "no-scheme": token.reveal(),
         "unknown-token": f"Bearer {UNKNOWN_TOKEN}",
     }
     return values[credentials]

@@ -17,7 +17,7 @@ Behaviour = Callable[[socket.socket, str], None]  # (connection, request head) -
 def answer(status: str, body: bytes, content_type: str = "application/json", extra: str = "") -> Behaviour:
     def respond(conn: socket.socket, head: str) -> None:
         headers = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(body)}\r\n{extra}\r\n"
-        conn.sendall(headers.encode() + body)
+        conn.sendall(headers.encode("latin-1") + body)  # a character of extra below 256 is that byte, ASCII or not
 
     return respond
 

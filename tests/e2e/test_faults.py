@@ -3,6 +3,7 @@ that names the fault, no traceback, and the token nowhere in what it prints or w
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,18 @@ CATALOGUE: dict[str, tuple[faults.Behaviour, int, str, float]] = {
     ),
     "503-with-retry-after": (faults.answer("503 Service Unavailable", b"{}", extra="Retry-After: 2\r\n"), 1, "HTTP 503", 60),
     "echo-of-the-token": (faults.echo_token, 1, "Invalid token", 60),
+    "a-header-byte-that-is-not-ascii": (
+        faults.on_api_paths(faults.answer("200 OK", json.dumps(SESSION_BODY).encode(), extra="X-Note: \xb2\r\n")),
+        1,
+        "[schema.required-fields]",
+        60,
+    ),
+    "429-with-a-retry-after-that-is-not-ascii": (
+        faults.answer("429 Too Many Requests", b'{"success": false}', extra="Retry-After: \xb2\r\n"),
+        1,
+        "INCONCLUSIVE: rate limited: the target answered 429 (no Retry-After in seconds)",
+        60,
+    ),
 }
 
 

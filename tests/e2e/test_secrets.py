@@ -74,3 +74,29 @@ def test_the_token_appears_in_nothing_a_run_prints_or_writes(
     written = everything_written(result, tmp_path)
     assert len(written) > 10_000  # the outputs are there, and were searched
     assert data.token not in written
+
+
+# A bug of the suite's own, where the token is in the frames' locals: the transport's client fails after the
+# Authorization header is built.
+CRASH_IN_THE_TRANSPORT = """
+import httpx
+
+def pytest_configure(config):
+    def crash(self, request, **options):
+        headers = dict(request.headers)  # the token, as a local that -l shows
+        raise RuntimeError("a bug of the suite")
+    httpx.Client.send = crash
+"""
+
+
+def test_a_crash_shown_with_its_locals_shows_no_token(serve: Any, data: MockData, tmp_path: Path) -> None:
+    """-l (--showlocals) prints every frame's local variables, a header dict among them; JUnit and the report keep them."""
+    (tmp_path / "crash_in_the_transport.py").write_text(CRASH_IN_THE_TRANSPORT)
+    (tmp_path / "out").mkdir()
+    args, env = target_of(serve(ReferenceMock(data)), data)
+    outputs = ["--junitxml", "out/junit.xml", "--report", "out/report.json", "--no-method-probes"]
+    result = run_cli("run", *args, *outputs, "--", "-p", "crash_in_the_transport", "-l", "-m", "auth", env=env, cwd=tmp_path)
+    written = everything_written(result, tmp_path)
+    assert result.returncode != 0 and "RuntimeError: a bug of the suite" in written
+    assert "headers = " in written  # the locals are there, and were searched
+    assert data.token not in written

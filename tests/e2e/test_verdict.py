@@ -220,13 +220,26 @@ def interrupt_with_a_frame_without_a_line_number() -> pytest.ExceptionInfo[BaseE
     return excinfo
 
 
+def a_run(full_trace: bool) -> Any:
+    """What the plugin's interrupt hook reads of its run: whether --full-trace was given."""
+    return SimpleNamespace(config=SimpleNamespace(option=SimpleNamespace(fulltrace=full_trace)))
+
+
 def test_an_interrupt_pytest_could_not_format_is_formatted_without_the_frame_that_has_no_line_number() -> None:
     excinfo = interrupt_with_a_frame_without_a_line_number()
     with pytest.raises(TypeError, match="unsupported operand"):  # what pytest's terminal reporter met
         excinfo.getrepr(funcargs=True)
-    ActiveRun.pytest_keyboard_interrupt(SimpleNamespace(), excinfo)  # type: ignore[arg-type]
+    ActiveRun.pytest_keyboard_interrupt(a_run(full_trace=True), excinfo)
     formatted = excinfo.getrepr(funcargs=True)
     assert formatted.reprcrash is not None and "KeyboardInterrupt" in formatted.reprcrash.message
+
+
+def test_an_interrupt_is_formatted_for_where_it_landed_only_unless_a_full_trace_is_asked() -> None:
+    """pytest shows where Ctrl-C landed; formatting the whole stack of a run took up to 10 s."""
+    for full_trace, frames in ((False, ["landed_here"]), (True, ["interrupt_with_a_frame_without_a_line_number", "landed_here"])):
+        excinfo = interrupt_with_a_frame_without_a_line_number()
+        ActiveRun.pytest_keyboard_interrupt(a_run(full_trace), excinfo)
+        assert [entry.name for entry in excinfo.traceback] == frames
 
 
 @pytest.mark.parametrize(

@@ -228,6 +228,7 @@ def test_mock_serves_a_cassette_to_any_client(data: MockData, tmp_path: Path) ->
     rec = server.recording
     with serve_in_thread(server) as root:
         url = f"{root}{server.base_path}/accounts/{rec.account_id}/realtime/kit/{rec.app_id}/sessions/{rec.session_ids[0]}"
-        assert httpx.get(url, headers={"Authorization": f"Bearer {server.token}"}).json()["data"]["session"]["id"] == rec.session_ids[0]
+        bearer = {"Authorization": f"Bearer {server.token.reveal()}"}
+        assert httpx.get(url, headers=bearer).json()["data"]["session"]["id"] == rec.session_ids[0]
         assert httpx.get(url).status_code == 400  # the recorded answer without credentials
-        assert httpx.get(url + "x", headers={"Authorization": f"Bearer {server.token}"}).status_code == 501
+        assert httpx.get(url + "x", headers=bearer).status_code == 501

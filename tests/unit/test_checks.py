@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import REGISTRY, CheckFailure, NotApplicable, by_id
+from conformance.secret import Secret
 from conformance.transport.exchange import Exchange, SentRequest
 
 LIVE_WITH_ROOMS = "6513270e-269e-4d37-b2a7-4de452e6b438"
@@ -109,7 +110,7 @@ def test_the_token_never_appears_in_a_failure(exchange_with: Any, contract: Any,
 
 def test_curl_line_quotes_the_url_and_redacts_the_token() -> None:
     sent = SentRequest("GET", "http://h/a?x=1", {"Authorization": "Bearer s3cret"}, {})
-    assert sent.curl("s3cret") == "curl -sS -X GET 'http://h/a?x=1' -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\""
+    assert sent.curl(Secret("s3cret")) == "curl -sS -X GET 'http://h/a?x=1' -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\""
 
 
 BASE = "http://127.0.0.1:1/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/realtime/kit/rtk-reference-mock-app-01/sessions/"

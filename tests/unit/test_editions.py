@@ -21,6 +21,7 @@ from conformance.mock.app import BASE_PATH
 from conformance.mock.server import serve_in_thread
 from conformance.properties.engine import PropertyLayer
 from conformance.properties.profiles import PROFILES
+from conformance.secret import Secret
 from conformance.selftest.mutants import drop, set_to
 from conformance.selftest.mutants.kinds import SessionEdit
 from conformance.transport.exchange import Exchange, Received
@@ -194,7 +195,9 @@ def test_the_embedded_target_serves_the_asked_edition(tmp_path: Path) -> None:
 def test_the_property_layer_judges_against_the_runs_edition(data: MockData, current: Contract) -> None:
     ids = Ids(data.account_id, data.app_id, tuple(data.session_ids))
     with serve_in_thread(ReferenceMock(data, edition="current")) as root:
-        layer = PropertyLayer(current, ids, root + BASE_PATH, data.token, PROFILES["ci"].with_max_examples(40), 0, Transport(Limits()))
+        layer = PropertyLayer(
+            current, ids, root + BASE_PATH, Secret(data.token), PROFILES["ci"].with_max_examples(40), 0, Transport(Limits())
+        )
         results = layer.run("fuzzing", "positive") + layer.run("coverage", "negative")
         layer.transport.close()
     assert [r.failures for r in results if r.failures] == []

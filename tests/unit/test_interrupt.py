@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -13,14 +14,16 @@ import pytest
 from conformance import interrupt
 from tests.conftest import processes_in
 
-# A pool of helpers made in a process group of its own, while another thread runs (a run's embedded mock): Ctrl-C
-# to the whole group, as a terminal sends it, `after` seconds in, while the fork server loads modules that take a
-# second or more to load, or later while the pool's processes start.
+# A pool of helpers made in a process group of its own, where Ctrl-C comes `after` seconds in, to the whole group as
+# a terminal sends it: while the fork server loads modules that take a second or more, or later while the pool's
+# processes start. The process that makes the pool may have another thread (a run's embedded mock) or none (the
+# selftest), and the kernel hands the signal to a thread that does not block it.
 CTRL_C_WHILE_A_POOL_IS_MADE = """
 import os, signal, sys, threading, time
 from conformance import interrupt
 interrupt.install()
-threading.Timer(float(sys.argv[1]), os.killpg, (0, signal.SIGINT)).start()
+if sys.argv[2] == "with another thread":
+    threading.Timer(float(sys.argv[1]), os.killpg, (0, signal.SIGINT)).start()
 try:
     pool = interrupt.helper_pool(2, ["schemathesis.specs.openapi.schemas", "hypothesis.extra.pytestplugin"])
     time.sleep(5)
@@ -29,17 +32,16 @@ except interrupt.Interrupted:
 """
 
 
+@pytest.mark.parametrize("threads", ["with another thread", "alone"])
 @pytest.mark.parametrize("after", [0.3, 0.8, 1.3])
-def test_ctrl_c_while_a_pool_of_helpers_is_made_is_heard_and_they_end_quietly(after: float, tmp_path: Path) -> None:
-    done = subprocess.run(
-        [sys.executable, "-c", CTRL_C_WHILE_A_POOL_IS_MADE, str(after)],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        start_new_session=True,
-    )
-    assert (done.returncode, done.stdout, done.stderr) == (0, "interrupted\n", "")  # no traceback from any process
+def test_ctrl_c_while_a_pool_of_helpers_is_made_is_heard_and_they_end_quietly(after: float, threads: str, tmp_path: Path) -> None:
+    command = [sys.executable, "-c", CTRL_C_WHILE_A_POOL_IS_MADE, str(after), threads]
+    making = subprocess.Popen(command, cwd=tmp_path, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    if threads == "alone":
+        time.sleep(after)
+        os.killpg(making.pid, signal.SIGINT)
+    stdout, stderr = making.communicate(timeout=60)
+    assert (making.returncode, stdout, stderr) == (0, "interrupted\n", "")  # no traceback from any process
     time.sleep(1)  # helpers that were told to end have ended by now
     assert processes_in(tmp_path) == []
 

@@ -19,6 +19,7 @@ from conformance.properties.generate import generate, load_operation
 from conformance.properties.profiles import MODES, PHASES, PROFILES
 from conformance.reports.properties import reproduce_command
 from conformance.run.settings import Settings
+from conformance.secret import Secret
 from conformance.selftest.mutants import MUTANTS
 from conformance.selftest.mutants.kinds import ServerErrorOnDot
 from conformance.transport.http import Limits, Transport
@@ -34,7 +35,7 @@ def ids_of(data: MockData) -> Ids:
 def ci_results(contract: Contract, data: MockData) -> Iterator[PropertyLayer]:
     """Every phase and mode of the ci profile, run against the reference mock."""
     with serve_in_thread(ReferenceMock(data)) as root:
-        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, data.token, PROFILES["ci"], 0, Transport(Limits()))
+        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, Secret(data.token), PROFILES["ci"], 0, Transport(Limits()))
         for phase in PHASES:
             for mode in MODES:
                 layer.run(phase, mode)
@@ -97,7 +98,7 @@ def test_planted_bugs_are_found_by_the_property_layer(name: str, serve: Any, dat
 
 def test_an_accepted_violation_names_the_parameter_that_broke_the_schema(contract: Contract, data: MockData) -> None:
     with serve_in_thread(MUTANTS["long-account-accepted"].build(data)) as root:
-        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, data.token, PROFILES["ci"], 0, Transport(Limits()))
+        layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, Secret(data.token), PROFILES["ci"], 0, Transport(Limits()))
         accepted = [f.text for r in layer.run("fuzzing", "negative") for f in r.failures if "Schema-violating" in f.check]
         layer.transport.close()
     assert accepted
