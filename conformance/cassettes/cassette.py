@@ -16,25 +16,21 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import vcr
-import yaml
 from vcr.errors import CannotOverwriteExistingCassetteException
-from vcr.persisters.filesystem import FilesystemPersister
-from vcr.serialize import serialize
-from vcr.serializers import yamlserializer
+from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
+from vcr.serialize import deserialize, serialize
 
 import conformance
 from conformance.cassettes import redaction
+from conformance.cassettes.reading import MAX_CASSETTE_BYTES, CassetteError, read_cassette
 from conformance.cassettes.redaction import credential_class
 from conformance.contract import contract_dir, load_contract
 from conformance.files import write_atomically
+from conformance.printable import printable
 from conformance.secret import Secret
 
 MATCH_ON = ["method", "path", "exact_query", "credentials"]
 REPLAY_TOKEN = Secret("replay-token")  # what a replay sends as its token when none is set
-
-
-class CassetteError(Exception):
-    """The cassette cannot be used; the message says what and how to fix it, in one line."""
 
 
 @dataclass
@@ -85,28 +81,25 @@ def request_settings(profile: str, seed: int, max_examples: int, edition: str, m
     }
 
 
-def load_recording(path: Path, base_path_of: Any) -> Recording:
+def load_recording(path: Path, base_path_of: Any, limit: int = MAX_CASSETTE_BYTES) -> Recording:
     """The metadata of a cassette to replay; any problem is one CassetteError line.
 
     A cassette recorded by vcrpy or pytest-recording has none: its target and ids are read off the
     recorded requests (`base_path_of(uri)` -> (base URL, path parameters) or None), its settings unknown.
     """
-    if not path.is_file():
-        raise CassetteError(f"cassette {path} does not exist: record it first with --target URL --record-mode once")
-    try:
-        data = yamlserializer.deserialize(path.read_text())
-        interactions = data["interactions"]
-        assert isinstance(interactions, list) and data.get("version") == 1
-        meta = (data.get("metadata") or {}).get("conformance") or _read_off(interactions, base_path_of)
-        return Recording(**{**meta, "session_ids": tuple(meta["session_ids"])})
-    except (OSError, UnicodeDecodeError, yaml.YAMLError, KeyError, TypeError, ValueError, AssertionError) as exc:
-        raise CassetteError(f"cassette {path} is not a readable cassette ({type(exc).__name__}): re-record it") from None
+    data = read_cassette(path, limit)
+    meta = (data.get("metadata") or {}).get("conformance") or _read_off(path, data["interactions"], base_path_of)
+    recording = Recording(**{**meta, "session_ids": tuple(meta["session_ids"])})
+    edition = recording.settings.get("edition", "")
+    if edition and edition not in load_contract().editions:
+        raise CassetteError(f"cassette {path} names an edition this contract does not know ({printable(edition)[:40]}): re-record it")
+    return recording
 
 
-def _read_off(interactions: list[dict[str, Any]], base_path_of: Any) -> dict[str, Any]:
+def _read_off(path: Path, interactions: list[dict[str, Any]], base_path_of: Any) -> dict[str, Any]:
     found = [f for f in (base_path_of(i["request"]["uri"]) for i in interactions) if f is not None]
     if not found:
-        raise ValueError("no request of this operation")
+        raise CassetteError(f"cassette {path} holds no request of this operation: re-record it")
     base_url, params = found[0]
     sessions = list(dict.fromkeys(p["session_id"] for _, p in found))
     return {
@@ -130,17 +123,32 @@ def check_compatible(recording: Recording, wanted: dict[str, Any], path: Path) -
         )
 
 
-class AtomicPersister(FilesystemPersister):  # type: ignore[misc]  # untyped base
-    """Writes to a temporary file and renames it, so a crash never leaves half a cassette over a good one."""
+class Persister(FilesystemPersister):  # type: ignore[misc]  # untyped base
+    """Loads a cassette only as read_cassette allows it (bounded, alias-free, in the cassette format), and writes one
+    to a temporary file renamed over it, so a crash never leaves half a cassette over a good one."""
 
-    def __init__(self, recording: Recording) -> None:
-        self.recording = recording
+    def __init__(self, recording: Recording | None, limit: int = MAX_CASSETTE_BYTES) -> None:
+        self.recording, self.limit = recording, limit  # no recording: a replay, which writes nothing
+
+    def load_cassette(self, cassette_path: Any, serializer: Any) -> Any:
+        path = Path(cassette_path)
+        if not path.is_file() or path.stat().st_size == 0:  # vcrpy records a missing or empty cassette anew
+            raise CassetteNotFoundError()
+        return deserialize(read_cassette(path, self.limit), _Read)
 
     def save_cassette(self, cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
-        if not self.recording.complete:  # interrupted, stopped or partial: the cassette there stays as it was
+        if self.recording is None or not self.recording.complete:  # interrupted, stopped or partial: left as it was
             return
         text = serialize({**cassette_dict, "metadata": {"conformance": self.recording.as_dict()}}, serializer)
         write_atomically(Path(cassette_path), text)
+
+
+class _Read:
+    """vcrpy's deserialize() with a cassette already read: what read_cassette made of the file is what vcrpy gets."""
+
+    @staticmethod
+    def deserialize(data: dict[str, Any]) -> dict[str, Any]:
+        return data
 
 
 def check_writable(path: Path) -> None:
@@ -152,7 +160,9 @@ def check_writable(path: Path) -> None:
 
 
 @contextlib.contextmanager
-def use_cassette(path: Path, record_mode: str, token: Secret, recording: Recording, redactions: dict[str, str]) -> Iterator[Any]:
+def use_cassette(
+    path: Path, record_mode: str, token: Secret, recording: Recording, redactions: dict[str, str], limit: int = MAX_CASSETTE_BYTES
+) -> Iterator[Any]:
     """Every HTTP request of the block (httpx and requests) recorded to, or replayed from, `path`."""
 
     recorder = vcr.VCR(
@@ -166,7 +176,7 @@ def use_cassette(path: Path, record_mode: str, token: Secret, recording: Recordi
     )
     recorder.register_matcher("credentials", lambda got, recorded: same_credentials(got, recorded, token))
     recorder.register_matcher("exact_query", same_query)
-    recorder.register_persister(AtomicPersister(recording))
+    recorder.register_persister(Persister(recording, limit))
     with recorder.use_cassette(str(path)) as cassette:
         yield cassette
 

@@ -12,7 +12,16 @@ from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
 from vcr.request import Request as RecordedRequest
 
-from conformance.cassettes.cassette import REPLAY_TOKEN, Recording, base_and_parameters, load_recording, same_credentials, same_query
+from conformance.cassettes.cassette import (
+    REPLAY_TOKEN,
+    Persister,
+    Recording,
+    base_and_parameters,
+    load_recording,
+    same_credentials,
+    same_query,
+)
+from conformance.cassettes.reading import MAX_CASSETTE_BYTES
 from conformance.mock.app import Reply, _lifespan, _send
 from conformance.secret import Secret
 
@@ -22,12 +31,15 @@ HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
 class CassetteServer:
     """ASGI app answering each request with its recorded response; a request not recorded gets 501."""
 
-    def __init__(self, path: Path, token: Secret = REPLAY_TOKEN) -> None:
-        self.recording: Recording = load_recording(path, base_and_parameters)
+    def __init__(self, path: Path, token: Secret = REPLAY_TOKEN, limit: int = MAX_CASSETTE_BYTES) -> None:
+        self.recording: Recording = load_recording(path, base_and_parameters, limit)
         self.token = token
 
         match_on = (matchers.method, matchers.path, same_query, lambda got, recorded: same_credentials(got, recorded, token))
-        self.cassette = Cassette.load(path=str(path), record_mode=RecordMode.NONE, match_on=match_on, allow_playback_repeats=True)
+        persister = Persister(None, limit)
+        self.cassette = Cassette.load(
+            path=str(path), persister=persister, record_mode=RecordMode.NONE, match_on=match_on, allow_playback_repeats=True
+        )
 
     @property
     def base_path(self) -> str:

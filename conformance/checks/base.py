@@ -19,6 +19,7 @@ from typing import Any
 
 from conformance.cassettes.redaction import hide
 from conformance.contract import Contract
+from conformance.printable import printable
 from conformance.transport.exchange import Exchange
 from conformance.transport.probes import Probe
 
@@ -36,15 +37,10 @@ class CheckFailure(AssertionError):
         self.request = ""
 
     def __str__(self) -> str:
-        return "\n".join(
-            [
-                f"[{self.check_id}] {self.title}",
-                f"Received: {self.received}",
-                f"Documented: {self.documented}",
-                f"Contract: {self.contract}",
-                f"Request: {self.request}",
-            ]
-        )
+        """Five lines, whatever the target sent or the ids hold: each part's control characters are escaped."""
+        parts = [f"[{self.check_id}] {self.title}", self.received, self.documented, self.contract, self.request]
+        labels = ["", "Received: ", "Documented: ", "Contract: ", "Request: "]
+        return "\n".join(label + printable(part) for label, part in zip(labels, parts, strict=True))
 
 
 CheckFunction = Callable[[Exchange, Contract], None]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ipaddress
 import json
 import os
 import shlex
@@ -17,7 +18,7 @@ from typing import Any, NoReturn
 import pytest
 
 from conformance import __version__, interrupt, selftest
-from conformance.cassettes.cassette import CassetteError
+from conformance.cassettes.reading import MAX_CASSETTE_BYTES, CassetteError
 from conformance.cassettes.replay import CassetteServer
 from conformance.checks import REGISTRY
 from conformance.contract import FRAGMENT_NAME, drift, load_contract
@@ -65,7 +66,10 @@ def build_parser() -> Parser:
     run.add_argument("--junitxml", metavar="PATH", help="write JUnit XML")
     run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="passed to pytest, after --")
     mock = commands.add_parser("mock", help="serve the reference mock on loopback")
-    mock.add_argument("--host", default="127.0.0.1")
+    mock.add_argument(
+        "--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1; one that is not loopback needs --expose)"
+    )
+    mock.add_argument("--expose", action="store_true", help="listen on a --host that is not loopback, reachable from the network")
     mock.add_argument("--port", type=port_number, default=8787, help="0 picks a free port (default 8787)")
     mock.add_argument("--data", metavar="FILE", help="seed data in the shape of the bundled data.json")
     mock.add_argument("--app-id", metavar="ID", help="print the ids of this seeded app (default: the data's app_id)")
@@ -74,6 +78,13 @@ def build_parser() -> Parser:
     )
     mock.add_argument("--rate-limit", metavar="N/SECONDS", help="answer 429 past N requests per window, e.g. 1200/300")
     mock.add_argument("--cassette", metavar="PATH", help="serve a recorded cassette instead of the seeded data")
+    mock.add_argument(
+        "--max-cassette",
+        type=int,
+        metavar="BYTES",
+        default=MAX_CASSETTE_BYTES,
+        help=f"bytes of a cassette read at most (default {MAX_CASSETTE_BYTES})",
+    )
     checks = commands.add_parser("checks", help="list every check: id, category, level, rule")
     checks.add_argument("--json", action="store_true", help="as a JSON list of {id, category, level, rule}")
     drift = commands.add_parser("drift", help="list how an official OpenAPI document differs from the contract, known or new")
@@ -134,9 +145,13 @@ def run_suite(args: argparse.Namespace) -> int:
 def serve_mock(args: argparse.Namespace) -> int:
     if args.cassette and (args.data or args.rate_limit or args.app_id or args.edition != DEFAULT_EDITION):
         return _usage_error("--cassette serves what was recorded: it takes no --data, --app-id, --edition or --rate-limit")
+    exposed = exposure(args)
+    if exposed and not args.expose:
+        return _usage_error(f"--host {args.host!r} is not loopback: it would expose {exposed} to the network; add --expose to mean it")
     try:
-        app, base_path, exports = _cassette_app(args.cassette) if args.cassette else _reference_app(args)
+        app, base_path, exports = _cassette_app(args.cassette, args.max_cassette) if args.cassette else _reference_app(args)
         sock = bind(args.host, args.port)
+        sock.listen(2048)  # before the URL is printed: a client that reads it may connect before uvicorn has started
     except (DataFileError, CassetteError) as exc:
         return _usage_error(str(exc))
     except ValueError:
@@ -144,6 +159,8 @@ def serve_mock(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _usage_error(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
     url = url_of(sock) + base_path
+    if exposed:
+        print(f"rtk-conformance: warning: --expose: {exposed} at {url}, for every host that reaches this one", file=sys.stderr)
     kind = "cassette replay" if args.cassette else "RealtimeKit reference mock"
     print(f"# {kind} at {url} (Ctrl-C stops it). Paste these lines into a shell, then: rtk-conformance run")
     for name, value in {env_name(BY_NAME["target"]): url, **exports}.items():
@@ -166,8 +183,19 @@ def _reference_app(args: argparse.Namespace) -> tuple[Any, str, dict[str, str]]:
     return mock, BASE_PATH, _exports(data.token, data.account_id, data.app_id, data.session_ids)
 
 
-def _cassette_app(path: str) -> tuple[Any, str, dict[str, str]]:
-    server = CassetteServer(Path(path))
+def exposure(args: argparse.Namespace) -> str:
+    """What `mock` would serve beyond this machine, or '' when it listens on loopback only."""
+    try:
+        loopback = ipaddress.ip_address(args.host).is_loopback
+    except ValueError:  # a name: only localhost is sure to stay on this machine
+        loopback = args.host == "localhost"
+    if loopback:
+        return ""
+    return "a token-accepting server with the " + ("recorded interactions" if args.cassette else "seeded sessions")
+
+
+def _cassette_app(path: str, limit: int) -> tuple[Any, str, dict[str, str]]:
+    server = CassetteServer(Path(path), limit=limit)
     rec = server.recording
     return server, server.base_path, _exports(server.token.reveal(), rec.account_id, rec.app_id, rec.session_ids)
 

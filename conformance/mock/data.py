@@ -9,6 +9,11 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
+
+from conformance.contract import load_contract
+from conformance.printable import printable
+
 Sessions = tuple[dict[str, Any], ...]
 
 
@@ -66,17 +71,49 @@ def _index(sessions: Sessions | list[dict[str, Any]]) -> Any:
     """Every session by id, breakout rooms included: each room is a session of its own."""
     for session in sessions:
         yield session["id"], session
-        yield from _index(session.get("breakout_rooms", []))
+        yield from _index(session.get(load_contract().nested_sessions_field, []))
 
 
 class DataFileError(ValueError):
     """The --data file (or the app asked of it) cannot be used."""
 
 
+MAX_DATA_BYTES = 16 * 1024 * 1024  # the bundled seed data is 5 KB
+_SHAPE = jsonschema_rs.validator_for(json.loads(resources.files(__package__).joinpath("data.schema.json").read_text()))
+
+
 def load_data(path: str | Path | None = None) -> MockData:
-    """The bundled seed data, or the given file of the same shape."""
+    """The bundled seed data, or the given file of the same shape (bounded in size, and checked: its shape against
+    data.schema.json, each session against the contract's session schema)."""
+    if path is None:
+        return MockData.from_json(json.loads(resources.files(__package__).joinpath("data.json").read_text()))
     try:
-        text = Path(path).read_text() if path else resources.files(__package__).joinpath("data.json").read_text()
-        return MockData.from_json(json.loads(text))
-    except (OSError, ValueError, KeyError, TypeError) as exc:
-        raise DataFileError(f"cannot use mock data file {path}: {exc!r}") from exc
+        with Path(path).open("rb") as source:
+            raw = source.read(MAX_DATA_BYTES + 1)  # never more: the file may be endless (/dev/zero)
+        raw_data: Any = json.loads(raw) if len(raw) <= MAX_DATA_BYTES else None
+    except OSError as exc:
+        raise DataFileError(f"cannot read mock data file {path}: {exc.strerror}") from None
+    except (ValueError, RecursionError) as exc:
+        raise DataFileError(f"mock data file {path} is not JSON: {printable(str(exc))[:200]}") from None
+    if len(raw) > MAX_DATA_BYTES:
+        raise DataFileError(f"mock data file {path} is larger than {MAX_DATA_BYTES} bytes")
+    _check(path, raw_data)
+    return MockData.from_json(raw_data)
+
+
+def _check(path: str | Path, raw: Any) -> None:
+    """One line naming the first place where the file breaks its shape or a session breaks the contract."""
+    error = next(_SHAPE.iter_errors(raw), None)
+    if error is not None:
+        where = "/" + "/".join(map(str, error.instance_path))
+        raise DataFileError(f"mock data file {path}: {where}: {printable(str(error.message))[:200]}")
+    apps = [("/sessions", raw["sessions"])]
+    apps += [(f"/other_apps/{n}/sessions", app["sessions"]) for n, app in enumerate(raw.get("other_apps", []))]
+    for where, sessions in apps:
+        for number, session in enumerate(sessions):
+            broken = load_contract().validate_session(session)
+            if broken:
+                first, place = broken[0], f"{where}/{number}{broken[0].pointer}"
+                raise DataFileError(
+                    f"mock data file {path}: {place}: {printable(first.message)[:200]} (the session breaks {first.contract})"
+                )

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from conformance import interrupt, reports
-from conformance.cassettes.cassette import CassetteError
+from conformance.cassettes.reading import CassetteError
 from conformance.cassettes.redaction import hide
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
@@ -130,8 +130,13 @@ class ActiveRun:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Before anything is sent: the run's plan, in one line; a dry run prints every request and stops here."""
-        planned = plan.of_items(self.run, session.items)
         reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        try:
+            planned = plan.of_items(self.run, session.items)  # the property cases are made here
+        except TargetStopped as stopped:  # the run's deadline passed while they were made: the first test stops the run
+            if reporter is not None:
+                reporter.write_line(f"Plan: not made: {stopped}")
+            return
         if reporter is not None:
             for line in [
                 *(planned.lines(self.run) if self.run.settings.dry_run else [planned.summary(self.run)]),

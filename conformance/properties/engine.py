@@ -89,8 +89,8 @@ class PropertyLayer:
 
     def _generate(self, phase: str) -> Generated:
         if self._shares is not None and phase == SHARED_PHASE:
-            return Generated(phase, self._shares.cases(self.operation))
-        return generate(self.operation, phase, self.seed, self.ids, edges(self.contract))
+            return Generated(phase, self._shares.cases(self.operation, self.transport.raise_if_stopped))
+        return generate(self.operation, phase, self.seed, self.ids, edges(self.contract), self.transport.raise_if_stopped)
 
     def close(self) -> None:
         """Stop making shares the run no longer needs."""

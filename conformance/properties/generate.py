@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import cycle
 from typing import Any
@@ -16,6 +17,14 @@ from conformance.properties.hypothesis_internals import without_local_constants
 from conformance.properties.profiles import Profile
 from conformance.properties.schemathesis_internals import HypothesisTestConfig, HypothesisTestMode, create_test
 from conformance.transport.probes import Ids
+
+
+class _Stopped(BaseException):
+    """What stops generation midway carries the run's reason out of Hypothesis, which would take an Exception raised
+    by the test for a failing example and shrink it, calling the test again many times."""
+
+    def __init__(self, reason: Exception) -> None:
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -34,10 +43,13 @@ def load_operation(contract: Contract, ids: Ids, profile: Profile, seed: int) ->
     return result.ok()  # type: ignore[union-attr]  # the fragment passes openapi-spec-validator in the tests
 
 
-def generate(operation: Any, phase: str, seed: int, ids: Ids, edges: Edges | None = None) -> Generated:
+def generate(
+    operation: Any, phase: str, seed: int, ids: Ids, edges: Edges | None = None, keep_going: Callable[[], None] = lambda: None
+) -> Generated:
     """Every case schemathesis makes for one phase, collected without sending anything.
 
-    The coverage phase also gets the edge values, one case each: random draws rarely reach them.
+    The coverage phase also gets the edge values, one case each: random draws rarely reach them. `keep_going()` is
+    called for each case made and stops generation by raising (the run's deadline passed): the exception is raised here.
     """
     cases: list[Any] = []
     project = operation.schema.config
@@ -46,10 +58,17 @@ def generate(operation: Any, phase: str, seed: int, ids: Ids, edges: Edges | Non
     config = HypothesisTestConfig(project=project, modes=[mode], settings=settings, seed=seed)
 
     def collect(case: Any) -> None:
+        try:
+            keep_going()
+        except Exception as reason:
+            raise _Stopped(reason) from None
         cases.append(case)
 
-    with without_local_constants():
-        create_test(operation=operation, test_func=collect, config=config)()
+    try:
+        with without_local_constants():
+            create_test(operation=operation, test_func=collect, config=config)()
+    except _Stopped as stopped:
+        raise stopped.reason from None
     sessions = cycle(ids.session_ids)
     for case in cases:
         point_at_target(case, ids, next(sessions))

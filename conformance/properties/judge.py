@@ -27,6 +27,7 @@ from schemathesis.specs.openapi.checks import (
 from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable, by_id
 from conformance.checks.body import editions_of
 from conformance.contract import Contract
+from conformance.printable import printable
 from conformance.properties.schemathesis_internals import CheckContext, PhaseName, Response
 from conformance.secret import Secret
 from conformance.transport.exchange import NO_JSON, Exchange, Received, SentRequest
@@ -147,4 +148,5 @@ def _finding(failure: Failure, why: str) -> Finding:
     message = failure.message
     if isinstance(failure, AcceptedNegativeData):  # schemathesis names what it meant to break, not always what broke
         message = message.split("\nInvalid component:")[0] + f"\nInvalid as sent: {why}"
-    return Finding(f"schemathesis: {failure.title}", "MUST", f"[schemathesis] {failure.title}\n{message}".rstrip())
+    text = f"[schemathesis] {failure.title}\n{message}".rstrip()
+    return Finding(f"schemathesis: {failure.title}", "MUST", "\n".join(printable(line) for line in text.split("\n")))

@@ -5,6 +5,7 @@ machine: with one core the shares are only made one after another."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from multiprocessing.pool import AsyncResult, Pool
 from typing import Any
 
@@ -29,8 +30,13 @@ class Shares:
         ]
         self._pool.close()  # no more work: each process ends once its share is made
 
-    def cases(self, operation: Any) -> list[Any]:
-        """Every share's cases, in share order, for `operation` of this process (waits for the shares still being made)."""
+    def cases(self, operation: Any, keep_going: Callable[[], None]) -> list[Any]:
+        """Every share's cases, in share order, for `operation` of this process: waits for the shares still being made,
+        calling `keep_going()` each second, which stops the wait by raising (the run's deadline passed)."""
+        for pending in self._pending:
+            while not pending.ready():
+                keep_going()
+                pending.wait(1)
         return [case for pending in self._pending for case in corpus.rebuilt(operation, pending.get())]
 
     def close(self) -> None:

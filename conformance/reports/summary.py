@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conformance.printable import printable
 from conformance.reports.matrix import MATRIX_COLUMNS, check_counts, matrix
 from conformance.reports.properties import summary_lines as property_lines
 from conformance.run.record import Run
@@ -52,4 +53,5 @@ def summary_lines(run: Run, verdict: Verdict) -> list[str]:
         lines += [line for failure in differ for line in ("", failure.text)]
     if run.advisories:
         lines += ["", "Advisories (documented contradictions):", *(f"- {a}" for a in run.advisories)]
-    return [*lines, "", f"Verdict: {verdict}"]
+    lines = [*lines, "", f"Verdict: {verdict}"]
+    return [printable(line) for text in lines for line in text.split("\n")]  # one line each, whatever a target sent

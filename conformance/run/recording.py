@@ -10,7 +10,6 @@ from typing import Any
 
 from conformance.cassettes.cassette import (
     REPLAY_TOKEN,
-    CassetteError,
     Recording,
     base_and_parameters,
     check_compatible,
@@ -19,6 +18,7 @@ from conformance.cassettes.cassette import (
     request_settings,
     use_cassette,
 )
+from conformance.cassettes.reading import CassetteError
 from conformance.cassettes.redaction import placeholder
 from conformance.run.settings import AUTO_EDITION, Settings
 from conformance.run.targets import Target
@@ -44,7 +44,7 @@ def compared(settings: Settings, seed: int) -> dict[str, Any]:
 def replay_target(settings: Settings, seed: int) -> Target:
     """The target a cassette recorded: its base URL, ids and edition; nothing is contacted."""
     path = Path(settings.cassette)
-    recording = load_recording(path, base_and_parameters)
+    recording = load_recording(path, base_and_parameters, settings.max_cassette)
     check_compatible(recording, compared(settings, seed), path)
     ids = Ids(recording.account_id, recording.app_id, recording.session_ids)
     _check_ids(settings, ids, path)
@@ -70,7 +70,7 @@ def cassette_for(settings: Settings, target: Target, seed: int) -> Iterator[Reco
     if not settings.replaying:
         check_writable(path)
     if settings.record_mode == "new_episodes" and path.is_file():  # adding to it: only what the same settings send
-        check_compatible(load_recording(path, base_and_parameters), compared(settings, seed), path)
+        check_compatible(load_recording(path, base_and_parameters, settings.max_cassette), compared(settings, seed), path)
     recording = Recording(
         recorded_from=target.label,
         base_url=target.base_url,
@@ -79,7 +79,7 @@ def cassette_for(settings: Settings, target: Target, seed: int) -> Iterator[Reco
         session_ids=target.ids.session_ids,
         settings=wanted(settings, seed, settings.edition),
     )
-    with use_cassette(path, settings.record_mode, target.token, recording, redactions):
+    with use_cassette(path, settings.record_mode, target.token, recording, redactions, settings.max_cassette):
         yield recording
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from conformance.cassettes.reading import MAX_CASSETTE_BYTES
+from conformance.printable import has_control, printable
 from conformance.properties.profiles import PROFILES, Profile
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
@@ -21,6 +23,11 @@ AUTO_EDITION = "auto"  # detect the edition from the first 200 body
 AUTO_PROFILE, LIVE = "auto", "live"  # live for a target that is not on loopback
 REPORT_FORMATS = (".json", ".md", ".html")
 MAX_SECONDS = 86_400.0  # --timeout and --deadline: longer would only hide a target that never answers
+# Cloudflare's ids are 32 or 36 characters: an id past this is a mistake, and its URL would pass what servers accept.
+MAX_ID_LENGTH = 256
+MAX_SESSION_IDS = 100  # each session is two probes; more would be a load test, not a conformance run
+# Fuzzing cases: the property layer makes about 150 a second, so this many take over ten minutes to make alone.
+MAX_EXAMPLES = 100_000
 
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
@@ -59,6 +66,7 @@ class Settings:
     fresh: bool = option(False, "generate the property cases anew instead of reading them from the cache (ci and live)")
     max_examples: int = option(0, "fuzzing cases of the property layer; 0 keeps the profile's number", metavar="N")
     cassette: str = option("", "record to, or replay from, this cassette (vcrpy YAML)", metavar="PATH")
+    max_cassette: int = option(MAX_CASSETTE_BYTES, "bytes of a cassette read at most; a larger one is refused", metavar="BYTES")
     record_mode: str = option(
         "none", "none: replay only; once, new_episodes, all: record from --target", metavar="none|once|new_episodes|all"
     )
@@ -172,8 +180,9 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
         seconds = getattr(settings, name)
         if not (math.isfinite(seconds) and 0 < seconds <= MAX_SECONDS):
             raise SettingsError(f"{name} must be a number of seconds above 0 and at most {MAX_SECONDS:g} (a day), got {seconds}")
-    if settings.max_body <= 0:
-        raise SettingsError(f"max-body must be positive, got {settings.max_body}")
+    for name in ("max_body", "max_cassette"):
+        if getattr(settings, name) <= 0:
+            raise SettingsError(f"{name.replace('_', '-')} must be a positive number of bytes, got {getattr(settings, name)}")
     if settings.ca_bundle and settings.insecure:
         raise SettingsError("--ca-bundle and --insecure exclude each other: verify against the bundle, or not at all")
     if settings.ca_bundle and not Path(settings.ca_bundle).is_file():
@@ -193,9 +202,25 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
         raise SettingsError(f"edition must be one of {', '.join(editions)}, got {settings.edition!r}")
     if settings.report and not settings.report.endswith(REPORT_FORMATS):
         raise SettingsError(f"report must end in {', '.join(REPORT_FORMATS)}, got {settings.report!r}")
-    if settings.max_examples < 0:
-        raise SettingsError(f"max-examples must be 0 or more, got {settings.max_examples}")
+    if not 0 <= settings.max_examples <= MAX_EXAMPLES:
+        raise SettingsError(
+            f"max-examples must be 0 to {MAX_EXAMPLES} (more would take longer to make than a run's deadline), got {settings.max_examples}"
+        )
+    check_ids(settings)
     return settings
+
+
+def check_ids(settings: Settings) -> None:
+    """Ids go into every URL and into what the run prints: refused, before any URL is built, when they could not be a
+    real id (a control character, far too long), or when there are too many sessions to check."""
+    if len(settings.session_id) > MAX_SESSION_IDS:
+        raise SettingsError(f"session-id: at most {MAX_SESSION_IDS} sessions a run, got {len(settings.session_id)}")
+    ids = [("account-id", settings.account_id), ("app-id", settings.app_id), *(("session-id", i) for i in settings.session_id)]
+    for name, value in ids:
+        if has_control(value):
+            raise SettingsError(f"{name} holds a control character (a pasted newline?): {printable(value)[:80]}")
+        if len(value) > MAX_ID_LENGTH:
+            raise SettingsError(f"{name} is {len(value)} characters long; an id has at most {MAX_ID_LENGTH}")
 
 
 def check_outputs_differ(settings: Settings, junitxml: str | None) -> None:

@@ -115,7 +115,7 @@ class Transport:
         return response
 
     def _send_once(self, request: httpx.Request, deadline: float) -> httpx.Response:
-        self._raise_if_stopped()
+        self.raise_if_stopped()
         if self._pause:
             time.sleep(self._pause)
         if self.limits.budget and self.sent >= self.limits.budget:
@@ -136,7 +136,7 @@ class Transport:
         self._pause = pause_for(response.headers)
         return response
 
-    def _raise_if_stopped(self) -> None:
+    def raise_if_stopped(self) -> None:
         """Nothing more is sent once the run is rate limited, the target stopped answering or the deadline passed."""
         if self.rate_limited:
             raise RateLimited(self.rate_limited)

@@ -150,7 +150,7 @@ def test_a_closed_port_is_one_line_and_exit_2_fast(tmp_path: Path) -> None:
         (
             ["mock", "--data", "missing.json"],
             {},
-            "rtk-conformance: error: cannot use mock data file missing.json: FileNotFoundError(2, 'No such file or directory')",
+            "rtk-conformance: error: cannot read mock data file missing.json: No such file or directory",
         ),
     ],
 )

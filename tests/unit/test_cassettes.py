@@ -14,7 +14,7 @@ import requests
 import vcr
 import yaml
 
-from conformance.cassettes.cassette import AtomicPersister, Recording
+from conformance.cassettes.cassette import Persister, Recording
 from conformance.cassettes.replay import CassetteServer
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.app import BASE_PATH, Reply, Request
@@ -175,7 +175,10 @@ def test_bad_cassettes_are_one_line_and_exit_2(tmp_path: Path) -> None:
             ["--cassette", "missing.yaml"],
             "ERROR: cassette missing.yaml does not exist: record it first with --target URL --record-mode once",
         ),
-        (["--cassette", "corrupt.yaml"], "ERROR: cassette corrupt.yaml is not a readable cassette (ParserError): re-record it"),
+        (
+            ["--cassette", "corrupt.yaml"],
+            "ERROR: cassette corrupt.yaml is not a readable cassette (did not find expected node content, line 2): re-record it",
+        ),
         (["--record-mode", "all"], "ERROR: --record-mode all needs --cassette PATH"),
     ]
     if os.geteuid() != 0:  # root writes anywhere
@@ -190,7 +193,7 @@ def test_bad_cassettes_are_one_line_and_exit_2(tmp_path: Path) -> None:
 def test_writing_is_atomic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     cassette = tmp_path / "c.yaml"
     cassette.write_text("good: cassette\n")
-    persister = AtomicPersister(Recording("test", "http://x", "a", "b", ("s",), {}, complete=True))
+    persister = Persister(Recording("test", "http://x", "a", "b", ("s",), {}, complete=True))
 
     def crash(*args: Any) -> None:
         raise OSError("crashed while writing")

@@ -157,11 +157,28 @@ def test_data_file_can_be_replaced(tmp_path: Path) -> None:
     assert load_data(tmp_path / "data.json").app_id == "another-app"
 
 
-@pytest.mark.parametrize("content", ["{not json", '{"sessions": []}'])
-def test_a_bad_data_file_is_a_clear_error(tmp_path: Path, content: str) -> None:
+SEED = {"account_id": "a", "app_id": "b", "tokens": {"realtime": ["t"]}, "sessions": []}
+SESSION_BROKEN = (
+    'data.json: /sessions/0: "associated_id" is a required property (the session breaks openapi/schemas/session.schema.json#/required)'
+)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "data.json is not JSON: Expecting property name enclosed in double quotes: line 1 column 2 (char 1)"),
+        ('{"sessions": []}', 'data.json: /: "account_id" is a required property'),
+        (json.dumps({**SEED, "tokens": {"realtime": []}}), "data.json: /tokens/realtime: [] has less than 1 item"),
+        (json.dumps({**SEED, "account_id": "a\n"}), 'data.json: /account_id: "a\\n" does not match'),
+        (json.dumps({**SEED, "sessions": [{"id": "s", "status": "PAUSED"}]}), SESSION_BROKEN),
+    ],
+)
+def test_a_bad_data_file_is_a_clear_error(tmp_path: Path, content: str, message: str) -> None:
+    """The file's shape, then each session against the contract: the first place that breaks, in one line."""
     (tmp_path / "data.json").write_text(content)
-    with pytest.raises(DataFileError, match="cannot use mock data file"):
+    with pytest.raises(DataFileError) as caught:
         load_data(tmp_path / "data.json")
+    assert message in str(caught.value) and "\n" not in str(caught.value)
 
 
 def test_a_connection_whose_headers_drip_is_closed_and_the_mock_answers_the_others(data: MockData, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -63,7 +63,22 @@ def test_a_false_flag_beats_a_true_environment() -> None:
         ({"timeout": "inf"}, {}, {}, "timeout must be a number of seconds above 0 and at most 86400 (a day), got inf"),
         ({"timeout": "1e300"}, {}, {}, "timeout must be a number of seconds above 0 and at most 86400 (a day), got 1e+300"),
         ({}, {"CONFORMANCE_DEADLINE": "nan"}, {}, "deadline must be a number of seconds above 0 and at most 86400 (a day), got nan"),
-        ({}, {}, {"max_body": "0"}, "max-body must be positive, got 0"),
+        ({}, {}, {"max_body": "0"}, "max-body must be a positive number of bytes, got 0"),
+        ({}, {"CONFORMANCE_MAX_CASSETTE": "-1"}, {}, "max-cassette must be a positive number of bytes, got -1"),
+        (
+            {"max_examples": "100001"},
+            {},
+            {},
+            "max-examples must be 0 to 100000 (more would take longer to make than a run's deadline), got 100001",
+        ),
+        (
+            {"session_id": ["a\nVerdict: CONFORMS"]},
+            {},
+            {},
+            "session-id holds a control character (a pasted newline?): a\\nVerdict: CONFORMS",
+        ),
+        ({"app_id": "a" * 257}, {}, {}, "app-id is 257 characters long; an id has at most 256"),
+        ({"session_id": [",".join(map(str, range(101)))]}, {}, {}, "session-id: at most 100 sessions a run, got 101"),
         ({}, {"CONFORMANCE_EDITION": "flat"}, {}, "edition must be one of auto, documented, current, got 'flat'"),
     ],
 )

@@ -32,7 +32,7 @@ def test_the_shares_made_on_both_cores_are_the_cases_made_one_after_another(cont
     operation = load_operation(contract, ids, THOROUGH, 7)
     shares = Shares(contract.edition, ids, THOROUGH, 7)
     try:
-        together = shares.cases(operation)
+        together = shares.cases(operation, lambda: None)
     finally:
         shares.close()
     in_turn = [
