@@ -1,4 +1,5 @@
-"""Writing a file whole or not at all: every file the suite writes (reports, JUnit, cassettes, the case cache)."""
+"""Writing a file whole or not at all: every file the suite writes (reports, JUnit, cassettes, the case cache); and
+reading one from outside (a cassette, seed data, a kept case) no further than a limit."""
 
 from __future__ import annotations
 
@@ -21,6 +22,20 @@ def write_atomically(path: Path, content: str | bytes) -> None:
         os.replace(temporary, path)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+class TooLarge(Exception):
+    """The file holds more than the limit allows."""
+
+
+def read_at_most(path: Path, limit: int) -> bytes:
+    """The file's bytes; TooLarge past `limit`, read no further (it may have grown since, or be endless: /dev/zero, or
+    a link to it). Raises OSError."""
+    with path.open("rb") as source:
+        content = source.read(limit + 1)
+    if len(content) > limit:
+        raise TooLarge(f"{path} is larger than {limit} bytes")
+    return content
 
 
 def _umask() -> int:

@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from conformance.files import TooLarge, read_at_most
 from conformance.printable import printable
 
 MAX_CASSETTE_BYTES = 16 * 1024 * 1024  # a thorough run's recording is about 1 MB
@@ -39,11 +40,10 @@ def read_cassette(path: Path, limit: int = MAX_CASSETTE_BYTES) -> dict[str, Any]
     if not path.is_file():
         raise CassetteError(f"cassette {path} does not exist: record it first with --target URL --record-mode once")
     try:
-        with path.open("rb") as source:
-            raw = source.read(limit + 1)  # never more: the file may be larger than it said, or endless (/dev/zero)
-        if len(raw) > limit:
-            raise CassetteError(f"cassette {path} is larger than {limit} bytes (--max-cassette BYTES raises the limit)")
+        raw = read_at_most(path, limit)
         data: dict[str, Any] = yaml.load(raw.decode("utf-8"), Loader=_WithoutAliases)
+    except TooLarge:
+        raise CassetteError(f"cassette {path} is larger than {limit} bytes (--max-cassette BYTES raises the limit)") from None
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CassetteError(f"cassette {path} is not a readable cassette ({printable(_first_line(exc))}): re-record it") from None
     _check_format(path, data)

@@ -12,6 +12,7 @@ from typing import Any
 import jsonschema_rs
 
 from conformance.contract import load_contract
+from conformance.files import TooLarge, read_at_most
 from conformance.printable import printable
 
 Sessions = tuple[dict[str, Any], ...]
@@ -88,15 +89,13 @@ def load_data(path: str | Path | None = None) -> MockData:
     if path is None:
         return MockData.from_json(json.loads(resources.files(__package__).joinpath("data.json").read_text()))
     try:
-        with Path(path).open("rb") as source:
-            raw = source.read(MAX_DATA_BYTES + 1)  # never more: the file may be endless (/dev/zero)
-        raw_data: Any = json.loads(raw) if len(raw) <= MAX_DATA_BYTES else None
+        raw_data: Any = json.loads(read_at_most(Path(path), MAX_DATA_BYTES))
+    except TooLarge:
+        raise DataFileError(f"mock data file {path} is larger than {MAX_DATA_BYTES} bytes") from None
     except OSError as exc:
         raise DataFileError(f"cannot read mock data file {path}: {exc.strerror}") from None
     except (ValueError, RecursionError) as exc:
         raise DataFileError(f"mock data file {path} is not JSON: {printable(str(exc))[:200]}") from None
-    if len(raw) > MAX_DATA_BYTES:
-        raise DataFileError(f"mock data file {path} is larger than {MAX_DATA_BYTES} bytes")
     _check(path, raw_data)
     return MockData.from_json(raw_data)
 

@@ -6,12 +6,13 @@ and registered for the run's lifetime, so a pytest session of other tests pays f
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from conformance.run.settings import SETTINGS, add_arguments
+from conformance.run.settings import SETTINGS, SettingsError, add_arguments, from_pytest
 
 if TYPE_CHECKING:
     from conformance.run.record import Run
@@ -26,6 +27,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_arguments(group.addoption, prefix="conformance-")
     for setting in SETTINGS:
         parser.addini(f"conformance_{setting.name}", setting.metadata["help"], type="string", default="")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:
+    """A dry run sends nothing and prints its plan once, from this process whatever -n says (xdist does the same for
+    --pdb): its workers would each stop at their plan, and xdist would find none left to run a test."""
+    if _suite_requested(config):
+        with contextlib.suppress(SettingsError):  # said in one line once the run starts
+            if from_pytest(config).dry_run:
+                config.option.numprocesses, config.option.dist = 0, "no"
 
 
 def pytest_configure(config: pytest.Config) -> None:

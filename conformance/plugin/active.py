@@ -6,7 +6,6 @@ Registered by conformance.plugin only when the suite is collected.
 from __future__ import annotations
 
 import contextlib
-import os
 import sys
 from collections.abc import Generator
 from pathlib import Path
@@ -25,7 +24,7 @@ from conformance.reports.properties import PropertyFailure
 from conformance.reports.summary import summary_lines
 from conformance.run import carried, plan
 from conformance.run.record import Outcome, Run, handed_over, start_run, start_worker_run
-from conformance.run.settings import SETTINGS, SettingsError, check_outputs_differ, resolve
+from conformance.run.settings import SettingsError, check_outputs_differ, from_pytest
 from conformance.run.targets import TargetError
 from conformance.run.verdict import INTERRUPTED, PARTIAL, Verdict, judge
 from conformance.transport import relay
@@ -58,12 +57,10 @@ class ActiveRun:
     @classmethod
     def start(cls, config: pytest.Config) -> Run:
         register_markers(config)
-        cli = {s.name: config.getoption(f"conformance_{s.name}") for s in SETTINGS}
-        ini = {s.name: str(config.getini(f"conformance_{s.name}")) for s in SETTINGS}
         stack = contextlib.ExitStack()
         handed: dict[str, Any] | None = None
         try:
-            settings = resolve(cli, os.environ, ini)
+            settings = from_pytest(config)
             check_outputs_differ(settings, config.getoption("xmlpath", None))
             given = getattr(config, "workerinput", {}).get(relay.WORKER_INPUT)
             run = stack.enter_context(start_worker_run(settings, given) if given else start_run(settings))
@@ -143,8 +140,11 @@ class ActiveRun:
                 *self.run.properties.cache_notices,
             ]:
                 reporter.write_line(line)
-        if self.run.settings.dry_run:
-            pytest.exit("dry run: nothing was sent", returncode=pytest.ExitCode.OK)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
+        """A dry run has printed its plan: it runs no test, and ends as it began, with nothing sent."""
+        return True if self.run.settings.dry_run else None
 
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)
@@ -172,7 +172,8 @@ class ActiveRun:
             output = {"deselected": self.deselected, "collected": session.testscollected}
             session.config.workeroutput[relay.WORKER_INPUT] = output  # type: ignore[attr-defined]  # xdist's
             return
-        if self.run.settings.dry_run:  # it ran nothing
+        if self.run.settings.dry_run:  # it ran nothing, by design
+            session.exitstatus = pytest.ExitCode.OK
             return
         stopped_by_target = bool(self.run.stopped or self.run.rate_limited)  # pytest counts any stop as an interruption
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and not stopped_by_target

@@ -26,7 +26,7 @@ from schemathesis.core import NOT_SET
 import conformance
 from conformance.cassettes.cassette import contract_sha256
 from conformance.contract import Contract
-from conformance.files import write_atomically
+from conformance.files import TooLarge, read_at_most, write_atomically
 from conformance.properties.profiles import Profile
 from conformance.properties.schemathesis_internals import Case, CaseMetadata, record_starting_state
 from conformance.transport.probes import Ids
@@ -82,11 +82,11 @@ def load(identity: dict[str, Any], operation: Any, profile: Profile) -> Kept:
     """The kept cases of `identity`, rebuilt for `operation`, when the file holds only what the generator makes."""
     path = path_of(identity)
     try:
-        if path.stat().st_size > MAX_FILE_BYTES:
-            return _set_aside(path, f"it is larger than {MAX_FILE_BYTES} bytes")
-        kept = json.loads(path.read_bytes())
+        kept = json.loads(read_at_most(path, MAX_FILE_BYTES))
     except FileNotFoundError:
         return Kept(None)
+    except TooLarge:
+        return _set_aside(path, f"it is larger than {MAX_FILE_BYTES} bytes")
     except (OSError, ValueError, RecursionError) as exc:
         return _set_aside(path, f"it is not readable JSON ({type(exc).__name__})")
     made_for_run = kept.get("made_for") if isinstance(kept, dict) else None

@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -221,6 +222,13 @@ def check_ids(settings: Settings) -> None:
             raise SettingsError(f"{name} holds a control character (a pasted newline?): {printable(value)[:80]}")
         if len(value) > MAX_ID_LENGTH:
             raise SettingsError(f"{name} is {len(value)} characters long; an id has at most {MAX_ID_LENGTH}")
+
+
+def from_pytest(config: Any) -> Settings:
+    """The settings of a run through pytest (a pytest.Config): its prefixed options, the environment, its ini keys."""
+    cli = {s.name: config.getoption(f"conformance_{s.name}") for s in SETTINGS}
+    ini = {s.name: str(config.getini(f"conformance_{s.name}")) for s in SETTINGS}
+    return resolve(cli, os.environ, ini)
 
 
 def check_outputs_differ(settings: Settings, junitxml: str | None) -> None:
