@@ -38,6 +38,8 @@ class CassetteError(Exception):
 def read_cassette(path: Path, limit: int = MAX_CASSETTE_BYTES) -> dict[str, Any]:
     """The cassette at `path` as plain data, in the cassette format; CassetteError otherwise."""
     if not path.is_file():
+        if path.exists():
+            raise CassetteError(f"cassette {path} is not a file: give the path of a cassette (vcrpy YAML)")
         raise CassetteError(f"cassette {path} does not exist: record it first with --target URL --record-mode once")
     try:
         raw = read_at_most(path, limit)

@@ -79,7 +79,8 @@ class ActiveRun:
         self.stack.close()
         xml = config.getoption("xmlpath", None)
         if xml and Path(xml).is_file():
-            junit.rename_tests(Path(xml))
+            with contextlib.suppress(OSError):  # written, then the disk filled: pytest's names stay
+                junit.rename_tests(Path(xml))
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -181,13 +182,22 @@ class ActiveRun:
         self.finish_recording(self.verdict)
         if exitstatus in DECIDED:
             session.exitstatus = pytest.ExitCode(self.verdict.exit_code)
+        report = self.run.settings.report
         try:
-            if self.run.settings.report:
-                reports.write(Path(self.run.settings.report), self.run, self.verdict)
+            if report:
+                reports.write(Path(report), self.run, self.verdict)
             reports.append_step_summary(self.run, self.verdict)
-        except OSError as exc:  # one line and a usage error, never a traceback
-            print(f"ERROR: cannot write the report {exc.filename}: {exc.strerror}", file=sys.stderr)
-            session.exitstatus = pytest.ExitCode.USAGE_ERROR
+        except OSError as exc:  # one line; the verdict is still printed, and the exit code is still the run's
+            print(f"ERROR: cannot write the report {report or exc.filename}: {exc.strerror}", file=sys.stderr)
+
+    @pytest.hookimpl(wrapper=True, trylast=True, specname="pytest_sessionfinish")
+    def pytest_sessionfinish_junit(self) -> Generator[None, None, None]:  # pytest parses only names that start with pytest_
+        """pytest writes the JUnit XML as the session finishes: a write that fails (a full disk) is one line, and the
+        summary, the verdict and the run's exit code still follow (innermost, so the terminal's summary still runs)."""
+        try:
+            yield
+        except OSError as exc:
+            print(f"ERROR: cannot write the JUnit XML {self.config.getoption('xmlpath')}: {exc.strerror}", file=sys.stderr)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
