@@ -21,8 +21,8 @@ from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.serialize import deserialize, serialize
 
 import conformance
-from conformance.cassettes import redaction
-from conformance.cassettes.reading import MAX_CASSETTE_BYTES, CassetteError, read_cassette
+from conformance.cassettes import MAX_CASSETTE_BYTES, redaction
+from conformance.cassettes.reading import CassetteError, read_cassette
 from conformance.cassettes.redaction import credential_class
 from conformance.contract import contract_dir, load_contract
 from conformance.files import write_atomically

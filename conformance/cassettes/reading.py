@@ -12,10 +12,9 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
+from conformance.cassettes import MAX_CASSETTE_BYTES
 from conformance.files import TooLarge, read_at_most
 from conformance.printable import printable
-
-MAX_CASSETTE_BYTES = 16 * 1024 * 1024  # a thorough run's recording is about 1 MB
 
 
 class _WithoutAliases(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]  # libyaml's, where PyYAML has it

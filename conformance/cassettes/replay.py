@@ -12,6 +12,7 @@ from vcr.cassette import Cassette
 from vcr.record_mode import RecordMode
 from vcr.request import Request as RecordedRequest
 
+from conformance.cassettes import MAX_CASSETTE_BYTES
 from conformance.cassettes.cassette import (
     REPLAY_TOKEN,
     Persister,
@@ -21,7 +22,6 @@ from conformance.cassettes.cassette import (
     same_credentials,
     same_query,
 )
-from conformance.cassettes.reading import MAX_CASSETTE_BYTES
 from conformance.mock.app import Reply, _lifespan, _send
 from conformance.secret import Secret
 

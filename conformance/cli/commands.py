@@ -18,7 +18,8 @@ from typing import Any, NoReturn
 import pytest
 
 from conformance import __version__, interrupt, selftest
-from conformance.cassettes.reading import MAX_CASSETTE_BYTES, CassetteError
+from conformance.cassettes import MAX_CASSETTE_BYTES
+from conformance.cassettes.reading import CassetteError
 from conformance.cassettes.replay import CassetteServer
 from conformance.checks import REGISTRY
 from conformance.contract import FRAGMENT_NAME, drift, load_contract

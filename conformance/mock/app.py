@@ -181,10 +181,16 @@ def placed(body: dict[str, Any], pointer: str, value: Any) -> dict[str, Any]:
     return body
 
 
-async def _send(send: Any, reply: Reply) -> None:
+def encoded(reply: Reply) -> tuple[list[tuple[bytes, bytes]], bytes]:
+    """(headers, body) of a reply as they go on the wire: over a socket, or to an in-process client."""
     payload = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body).encode()
     headers = [(b"content-type", reply.content_type.encode()), (b"content-length", str(len(payload)).encode())]
     headers += [(k.encode(), v.encode()) for k, v in reply.headers.items()]
+    return headers, payload
+
+
+async def _send(send: Any, reply: Reply) -> None:
+    headers, payload = encoded(reply)
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 

@@ -1,12 +1,16 @@
-"""The pytest plugin: prefixed options in one group, and nothing else unless the suite is collected.
+"""The pytest plugin: prefixed options in one group, the RealtimeKit fake's fixtures, and nothing else unless the suite
+is collected.
 
 Inert unless the conformance suite (conformance.suite) is among the arguments: then `conformance.plugin.active` is imported
-and registered for the run's lifetime, so a pytest session of other tests pays for no more than this module.
+and registered for the run's lifetime, so a pytest session of other tests pays for no more than this module. The
+fixtures `realtimekit` and `realtimekit_server` load the fake only when a test asks for one.
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -15,11 +19,13 @@ import pytest
 from conformance.run.settings import SETTINGS, SettingsError, add_arguments, from_pytest
 
 if TYPE_CHECKING:
+    from conformance.fake import RealtimeKitFake
     from conformance.run.record import Run
 
 SUITE_PACKAGE = "conformance.suite"
 SUITE_DIR = Path(__file__).resolve().parents[1] / "suite"
 RUN: pytest.StashKey[Run] = pytest.StashKey()
+FAKE_MARKER = "realtimekit"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -40,11 +46,40 @@ def pytest_cmdline_main(config: pytest.Config) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", f"{FAKE_MARKER}(**options): options of the test's RealtimeKitFake (edition=, seeded=, account_id=, ...)"
+    )
     if not _suite_requested(config):
         return  # inert: a user's own markers and tests are left alone
     from conformance.plugin.active import ActiveRun
 
     config.stash[RUN] = ActiveRun.start(config)
+
+
+@pytest.fixture
+def realtimekit(request: pytest.FixtureRequest) -> Iterator[RealtimeKitFake]:
+    """A RealtimeKit fake for this test, in-process: httpx clients (the official SDK) reach it at the SDK's base URL
+    (and at CLOUDFLARE_BASE_URL when set). Options: @pytest.mark.realtimekit(edition="documented", ...)."""
+    from conformance.fake import SDK_BASE_URL
+
+    fake = _fake_for(request)
+    with fake.mocked(*dict.fromkeys([SDK_BASE_URL, os.environ.get("CLOUDFLARE_BASE_URL") or SDK_BASE_URL])):
+        yield fake
+
+
+@pytest.fixture
+def realtimekit_server(request: pytest.FixtureRequest) -> Iterator[RealtimeKitFake]:
+    """A RealtimeKit fake for this test on a loopback socket, for any client: its URL is `.base_url`."""
+    fake = _fake_for(request)
+    with fake.serving():
+        yield fake
+
+
+def _fake_for(request: pytest.FixtureRequest) -> RealtimeKitFake:
+    from conformance.fake import RealtimeKitFake
+
+    marker = request.node.get_closest_marker(FAKE_MARKER)
+    return RealtimeKitFake(**(marker.kwargs if marker else {}))
 
 
 def _suite_requested(config: pytest.Config) -> bool:

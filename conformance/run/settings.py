@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from conformance.cassettes.reading import MAX_CASSETTE_BYTES
+from conformance.cassettes import MAX_CASSETTE_BYTES
 from conformance.printable import has_control, printable
 from conformance.properties.profiles import PROFILES, Profile
 

@@ -17,6 +17,7 @@ LAYERS = [
     ("cassettes",),
     ("transport",),
     ("checks",),
+    ("fake",),
     ("properties",),
     ("run",),
     ("reports",),

@@ -1,13 +1,18 @@
 """README and docs/ stay true: the quick start has exactly two commands, every docs page is linked and every link
-resolves, the check list is the registry's, and the options table has every setting."""
+resolves, the check list is the registry's, the options table has every setting, and the fake's examples run."""
 
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
 
 from conformance.checks import REGISTRY
 from conformance.run.settings import SETTINGS, env_name, flag
-from tests.conftest import ROOT  # the checkout: tests/ and its parent, nothing beside it
+from tests.conftest import ROOT, clean_env  # the checkout: tests/ and its parent, nothing beside it
 
 README = (ROOT / "README.md").read_text()
 DOCS = ROOT / "docs"
@@ -42,3 +47,45 @@ def test_every_setting_has_its_row_of_options() -> None:
     table = (DOCS / "options.md").read_text()
     missing = [s.name for s in SETTINGS if f"`--conformance-{s.name.replace('_', '-')}`" not in table or env_name(s) not in table]
     assert missing == [] and all(flag(s) in table for s in SETTINGS)
+
+
+def python_examples(text: str, heading: str) -> list[str]:
+    """The Python code blocks of the section `heading`, in order."""
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"```python\n(.*?)```", section, re.S)
+
+
+FAKE_EXAMPLES = python_examples(README, "## Test your own code with the fake")
+
+
+def ran(command: list[str], folder: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(command, cwd=folder, env=clean_env(), capture_output=True, text=True, timeout=120)
+
+
+def test_the_readme_shows_three_examples_of_the_fake() -> None:
+    assert len(FAKE_EXAMPLES) == 3
+    assert "def test_" in FAKE_EXAMPLES[0] and "asyncio.run(" in FAKE_EXAMPLES[1] and "httpx.get(" in FAKE_EXAMPLES[2]
+
+
+def test_the_readmes_httpx_example_runs(tmp_path: Path) -> None:
+    result = ran([sys.executable, "-c", FAKE_EXAMPLES[2]], tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+@pytest.mark.sdk
+def test_the_readmes_pytest_example_with_the_official_sdk_passes(tmp_path: Path) -> None:
+    (tmp_path / "test_example.py").write_text(FAKE_EXAMPLES[0])
+    result = ran([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_example.py"], tmp_path)
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout[-2000:]
+
+
+@pytest.mark.sdk
+def test_the_readmes_async_example_with_the_official_sdk_runs(tmp_path: Path) -> None:
+    result = ran([sys.executable, "-c", FAKE_EXAMPLES[1]], tmp_path)
+    assert (result.returncode, result.stderr) == (0, "")
+
+
+def test_the_fake_pages_example_with_requests_on_a_socket_passes(tmp_path: Path) -> None:
+    (tmp_path / "test_example.py").write_text(python_examples((DOCS / "fake.md").read_text(), "## Other clients, on a socket")[0])
+    result = ran([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "test_example.py"], tmp_path)
+    assert result.returncode == 0 and "1 passed" in result.stdout, result.stdout[-2000:]

@@ -128,3 +128,59 @@ def test_the_documented_edition_is_not_what_the_sdk_reads(
     strict = client(base_urls["documented"], data.token, strict=True)
     with pytest.raises(cloudflare.APIResponseValidationError):
         strict.realtime_kit.sessions.get_session_details(session_id, account_id=data.account_id, app_id=data.app_id)
+
+
+EXCEPTIONS = {  # situation -> the SDK's exception for production's answer in it
+    "missing-credentials": "BadRequestError",
+    "malformed-authorization": "BadRequestError",
+    "unroutable-identifier": "BadRequestError",
+    "invalid-parameter": "BadRequestError",
+    "invalid-token": "PermissionDeniedError",
+    "no-permission": "PermissionDeniedError",
+    "unknown-session": "NotFoundError",
+    "unknown-app": "NotFoundError",
+    "no-route": "NotFoundError",
+    "method-not-allowed": "APIStatusError",
+    "rate-limited": "RateLimitError",
+    "server-error": "InternalServerError",
+}
+
+
+def test_the_fake_fixture_answers_the_sdk_and_every_failure_is_its_typed_exception(cloudflare: ModuleType, realtimekit: Any) -> None:
+    session = realtimekit.add_session(live_participants=2, breakout_rooms=[{}])
+    sdk = cloudflare.Cloudflare(api_token=realtimekit.token, max_retries=0, _strict_response_validation=True)
+
+    def fetch() -> Any:
+        return sdk.realtime_kit.sessions.get_session_details(
+            session["id"], account_id=realtimekit.account_id, app_id=realtimekit.app_id, include_breakout_rooms=True
+        )
+
+    got = fetch()
+    assert (got.data.id, got.data.live_participants, len(got.data.breakout_rooms)) == (session["id"], 2.0, 1)
+    assert sorted(EXCEPTIONS) == sorted(realtimekit.situations)
+    for situation, exception in EXCEPTIONS.items():
+        realtimekit.fail_next(situation)
+        with pytest.raises(cloudflare.APIStatusError) as caught:
+            fetch()
+        assert type(caught.value).__name__ == exception, situation
+    assert fetch().data.status == "LIVE"  # each failed once
+    assert len(realtimekit.requests) == 2 + len(EXCEPTIONS)
+
+
+def test_the_fake_answers_the_async_sdk(cloudflare: ModuleType, realtimekit: Any) -> None:
+    import asyncio
+
+    session = realtimekit.add_session()
+
+    async def fetch() -> Any:
+        async with cloudflare.AsyncCloudflare(api_token=realtimekit.token, max_retries=0) as sdk:
+            return await sdk.realtime_kit.sessions.get_session_details(
+                session["id"], account_id=realtimekit.account_id, app_id=realtimekit.app_id
+            )
+
+    assert asyncio.run(fetch()).data.id == session["id"]
+
+
+@pytest.mark.realtimekit(edition="documented")
+def test_the_fixtures_marker_sets_the_edition(realtimekit: Any) -> None:
+    assert realtimekit.edition == "documented"
