@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from conformance.cassettes.redaction import hide
-from conformance.contract import Contract
+from conformance.contract import Contract, load_contract
 from conformance.printable import printable
 from conformance.transport.exchange import Exchange
 from conformance.transport.probes import Probe
@@ -30,11 +30,18 @@ LEVELS = ("MUST", "SHOULD")
 class CheckFailure(AssertionError):
     """A rule of the contract does not hold for one exchange."""
 
-    def __init__(self, title: str, received: str, documented: str, contract: str) -> None:
+    def __init__(self, title: str, received: str, documented: str, contract: str, errors: tuple[str, ...] = ()) -> None:
         super().__init__(title)
         self.title, self.received, self.documented, self.contract = title, received, documented, contract
+        self.errors = errors or (title,)  # each distinct error, one line each: what a report lists for the check
         self.check_id = ""
         self.request = ""
+
+    def detail(self) -> dict[str, Any]:
+        """What a report shows of the failure, besides its text: every error, what is documented, where, and how to
+        send the request again. Plain data: it travels from an xdist worker as it is."""
+        shown = {"documented": self.documented, "contract": self.contract, "request": self.request}
+        return {"errors": [printable(e) for e in self.errors], **{k: printable(v) for k, v in shown.items()}}
 
     def __str__(self) -> str:
         """Five lines, whatever the target sent or the ids hold: each part's control characters are escaped."""
@@ -72,7 +79,17 @@ class Check:
         except CheckFailure as failure:
             failure.check_id, failure.request = self.id, exchange.request_line()
             failure.title, failure.received = hide(failure.title, exchange.secret), hide(failure.received, exchange.secret)
+            failure.errors = tuple(hide(error, exchange.secret) for error in failure.errors)
             raise
+
+
+MAX_ERRORS = 20  # listed of one check's failure; past them, "and N more"
+
+
+def listed(items: list[str]) -> str:
+    """Items joined by '; ', at most MAX_ERRORS of them, then how many more."""
+    more = [f"and {len(items) - MAX_ERRORS} more"] if len(items) > MAX_ERRORS else []
+    return "; ".join(items[:MAX_ERRORS] + more)
 
 
 def show(value: Any) -> str:
@@ -94,10 +111,11 @@ class NotApplicable(Exception):
     """The exchange gives the check nothing to look at (e.g. no 200 body); another check reports why."""
 
 
-def rule(id: str, category: str, level: str, rule: str, probes: tuple[str, ...]) -> Callable[[CheckFunction], Check]:
-    """A check function, with its id, category, level, rule and probes."""
+def rule(id: str, category: str, rule: str, probes: tuple[str, ...]) -> Callable[[CheckFunction], Check]:
+    """A check function, with its id, category, rule and probes; its level follows from where the contract says the
+    rule comes from (openapi/rules.yaml)."""
 
     def made(function: CheckFunction) -> Check:
-        return Check(id, category, level, rule, probes, function)
+        return Check(id, category, load_contract().rule_source(id).level, rule, probes, function)
 
     return made

@@ -1,5 +1,5 @@
 """production: failures answered as Cloudflare answers them. Each situation's answer (status, error codes, body
-shape) is a named example of a failure response in the contract, with its source; these SHOULD checks compare a
+shape) is a named example of a failure response in the contract, with its source; these checks compare a
 probe's answer with it, so a vendor sees which failures differ from production, not only that they are failures."""
 
 from __future__ import annotations
@@ -58,7 +58,8 @@ def production_check(situation: str, probes: tuple[str, ...]) -> Check:
     recorded = load_contract().recorded_failures[situation]
     expected = answer(load_contract(), recorded.status, recorded.body)
     rule = f"{recorded.summary}: answered {expected} as in production ({', '.join(recorded.sources)})"
-    return Check(f"production.{situation}", "production", "SHOULD", rule, probes, as_production(situation))
+    check_id = f"production.{situation}"
+    return Check(check_id, "production", load_contract().rule_source(check_id).level, rule, probes, as_production(situation))
 
 
 # One check per recorded situation the suite provokes, in SITUATIONS' order.

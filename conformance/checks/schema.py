@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from conformance.checks.base import CheckFailure, rule, show
+from conformance.checks.base import CheckFailure, listed, rule, show
 from conformance.checks.body import SESSION_BODIES, editions_of, ok_body, session_of
 from conformance.contract import Contract, SchemaError
 from conformance.transport.exchange import Exchange
+
+FORMAT = "format"  # formats are the documentation's examples, not its schema: schema.timestamps checks them, at its own level
 
 
 def schema_errors(exchange: Exchange, contract: Contract, keyword: str = "") -> list[SchemaError]:
@@ -15,16 +17,20 @@ def schema_errors(exchange: Exchange, contract: Contract, keyword: str = "") -> 
     return [e for e in errors if not keyword or e.keyword == keyword]
 
 
-def fail_with(error: SchemaError, title: str, documented: str) -> CheckFailure:
-    where = error.pointer or "/"
+def received_at(error: SchemaError) -> str:
     if error.keyword == "required":  # the value is the whole object: name what it lacks instead
-        received = f"an object without {error.detail['property']} at {where}"
-    else:
-        received = f"{show(error.value)} at {where}"
-    return CheckFailure(title, received, documented, error.contract)
+        return f"an object without {error.detail['property']} at {error.pointer or '/'}"
+    return f"{show(error.value)} at {error.pointer or '/'}"
 
 
-@rule("schema.envelope", "schema", "MUST", "a 200 body is a JSON object with the session where the edition puts it", SESSION_BODIES)
+def fail_with(errors: list[SchemaError], titles: list[str], documented: str) -> CheckFailure:
+    """One failure for every error of one kind: the first's title when it is alone, a count otherwise; each error
+    listed (received and where), up to MAX_ERRORS."""
+    title = titles[0] if len(titles) == 1 else f"{titles[0]}, and {len(titles) - 1} more"
+    return CheckFailure(title, listed([received_at(e) for e in errors]), documented, errors[0].contract, tuple(titles))
+
+
+@rule("schema.envelope", "schema", "a 200 body is a JSON object with the session where the edition puts it", SESSION_BODIES)
 def envelope(exchange: Exchange, contract: Contract) -> None:
     body = ok_body(exchange)
     served = editions_of(body, contract)
@@ -40,39 +46,52 @@ def envelope(exchange: Exchange, contract: Contract) -> None:
     raise CheckFailure(title, show(body), shapes, f"{contract.operation_pointer}/x-editions")
 
 
-@rule("schema.body", "schema", "MUST", "the whole 200 body validates against the edition's response schema", SESSION_BODIES)
+@rule("schema.body", "schema", "the whole 200 body validates against the edition's response schema", SESSION_BODIES)
 def body(exchange: Exchange, contract: Contract) -> None:
-    errors = schema_errors(exchange, contract)
+    errors = [e for e in schema_errors(exchange, contract) if e.keyword != FORMAT]
     if errors:
-        first = errors[0]
-        raise fail_with(first, f"the 200 body breaks the schema in {len(errors)} place(s)", first.message)
+        titles = [f"{e.pointer or '/'}: {e.message}" for e in errors]
+        documented = listed(sorted({e.message for e in errors}))
+        raise CheckFailure(
+            f"the 200 body breaks the schema in {len(errors)} place(s)",
+            listed([received_at(e) for e in errors]),
+            documented,
+            errors[0].contract,
+            tuple(titles),
+        )
 
 
-@rule("schema.required-fields", "schema", "MUST", "every required session field is present", SESSION_BODIES)
+@rule("schema.required-fields", "schema", "every required session field is present", SESSION_BODIES)
 def required_fields(exchange: Exchange, contract: Contract) -> None:
-    for error in schema_errors(exchange, contract, "required"):
-        title = f"required field {error.detail['property']} is missing at {error.pointer}"
-        raise fail_with(error, title, f"required: {', '.join(contract.session['required'])}")
+    errors = schema_errors(exchange, contract, "required")
+    if errors:
+        titles = [f"required field {e.detail['property']} is missing at {e.pointer}" for e in errors]
+        raise fail_with(errors, titles, f"required: {', '.join(contract.session['required'])}")
 
 
-@rule("schema.field-types", "schema", "MUST", "every field has its documented JSON type", SESSION_BODIES)
+@rule("schema.field-types", "schema", "every field has its documented JSON type", SESSION_BODIES)
 def field_types(exchange: Exchange, contract: Contract) -> None:
-    for error in schema_errors(exchange, contract, "type"):
-        raise fail_with(error, f"{error.pointer} has the wrong type", f"type {' or '.join(error.detail['types'])}")
+    errors = schema_errors(exchange, contract, "type")
+    if errors:
+        titles = [f"{e.pointer} has the wrong type" for e in errors]
+        raise fail_with(errors, titles, f"type {' or '.join(errors[0].detail['types'])}")
 
 
-@rule("schema.timestamps", "schema", "MUST", "timestamps are RFC 3339 date-times", SESSION_BODIES)
+@rule("schema.timestamps", "schema", "timestamps are RFC 3339 date-times", SESSION_BODIES)
 def timestamps(exchange: Exchange, contract: Contract) -> None:
-    for error in schema_errors(exchange, contract, "format"):
-        raise fail_with(error, f"{error.pointer} is not an RFC 3339 timestamp", f"format {error.detail['format']} (RFC 3339)")
+    errors = schema_errors(exchange, contract, FORMAT)
+    if errors:
+        titles = [f"{e.pointer} is not an RFC 3339 timestamp" for e in errors]
+        raise fail_with(errors, titles, f"format {errors[0].detail['format']} (RFC 3339)")
 
 
-@rule("schema.breakout-rooms", "schema", "MUST", "each breakout room validates as a session", ("breakout", "property"))
+@rule("schema.breakout-rooms", "schema", "each breakout room validates as a session", ("breakout", "property"))
 def breakout_rooms(exchange: Exchange, contract: Contract) -> None:
     rooms = f"{contract.session_pointer}/{contract.nested_sessions_field}/"
-    for error in schema_errors(exchange, contract):
-        if error.pointer.startswith(rooms):
-            raise fail_with(error, f"breakout room at {error.pointer} is not a valid session", error.message)
+    errors = [e for e in schema_errors(exchange, contract) if e.pointer.startswith(rooms) and e.keyword != FORMAT]
+    if errors:
+        titles = [f"breakout room at {e.pointer} is not a valid session ({e.message})" for e in errors]
+        raise fail_with(errors, titles, listed(sorted({e.message for e in errors})))
 
 
 CHECKS = (envelope, body, required_fields, field_types, timestamps, breakout_rooms)

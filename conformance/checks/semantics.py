@@ -41,7 +41,6 @@ def timestamp(value: Any) -> datetime | None:
 @rule(
     "semantics.echoes-path-parameters",
     "semantics",
-    "SHOULD",
     "id equals the requested session_id and organization_id the app_id",
     SESSION_BODIES,
 )
@@ -55,7 +54,7 @@ def echoes_path_parameters(exchange: Exchange, contract: Contract) -> None:
             raise CheckFailure(f"{field} does not match the requested {parameter}", received, f"{field} == {show(asked)}", pointer)
 
 
-@rule("semantics.present-only-when", "semantics", "SHOULD", "ended_at is present exactly when status is ENDED", SESSION_BODIES)
+@rule("semantics.present-only-when", "semantics", "ended_at is present exactly when status is ENDED", SESSION_BODIES)
 def present_only_when(exchange: Exchange, contract: Contract) -> None:
     for pointer, session, field, condition in each_rule(exchange, contract, "present-only-when"):
         expected = all(session.get(k) == v for k, v in condition.items())
@@ -65,7 +64,7 @@ def present_only_when(exchange: Exchange, contract: Contract) -> None:
             raise violation(contract, field, title, show(session.get(field)), f"{field} present only when {show(condition)}")
 
 
-@rule("semantics.chronology", "semantics", "SHOULD", "ended_at is not before started_at, updated_at not before created_at", SESSION_BODIES)
+@rule("semantics.chronology", "semantics", "ended_at is not before started_at, updated_at not before created_at", SESSION_BODIES)
 def chronology(exchange: Exchange, contract: Contract) -> None:
     for pointer, session, field, earlier in each_rule(exchange, contract, "not-before"):
         later_at, earlier_at = timestamp(session.get(field)), timestamp(session.get(earlier))
@@ -74,7 +73,7 @@ def chronology(exchange: Exchange, contract: Contract) -> None:
             raise violation(contract, field, f"{field} is before {earlier}", received, f"{field} >= {earlier}")
 
 
-@rule("semantics.non-negative", "semantics", "SHOULD", "participant counts and minutes are >= 0", SESSION_BODIES)
+@rule("semantics.non-negative", "semantics", "participant counts and minutes are >= 0", SESSION_BODIES)
 def non_negative(exchange: Exchange, contract: Contract) -> None:
     for pointer, session, field, minimum in each_rule(exchange, contract, "minimum"):
         value = session.get(field)
@@ -82,7 +81,7 @@ def non_negative(exchange: Exchange, contract: Contract) -> None:
             raise violation(contract, field, f"{field} is below {minimum}", f"{show(value)} at {pointer}/{field}", f"{field} >= {minimum}")
 
 
-@rule("semantics.at-most", "semantics", "SHOULD", "live_participants <= max_concurrent_participants", SESSION_BODIES)
+@rule("semantics.at-most", "semantics", "live_participants <= max_concurrent_participants", SESSION_BODIES)
 def at_most(exchange: Exchange, contract: Contract) -> None:
     for pointer, session, field, bound in each_rule(exchange, contract, "at-most"):
         value, limit = session.get(field), session.get(bound)
@@ -91,7 +90,7 @@ def at_most(exchange: Exchange, contract: Contract) -> None:
             raise violation(contract, field, f"{field} exceeds {bound}", received, f"{field} <= {bound}")
 
 
-@rule("semantics.success-true", "semantics", "SHOULD", "success is true on a 200", SESSION_BODIES)
+@rule("semantics.success-true", "semantics", "success is true on a 200", SESSION_BODIES)
 def success_true(exchange: Exchange, contract: Contract) -> None:
     body = ok_body(exchange)
     for field, rules in contract.envelope_semantics().items():

@@ -18,6 +18,7 @@ import yaml
 from jsonpointer import JsonPointer
 
 from conformance.contract.editions import DEFAULT_EDITION, Contradiction, compiled, documented_branch, edition_view
+from conformance.contract.rules import RuleSource, source_of
 
 FRAGMENT_NAME = "get-session-details.openapi.yaml"
 SCHEMA_BASE = "rtk:///openapi/schemas/"
@@ -76,6 +77,10 @@ class Contract:
         self.fragment: dict[str, Any] = edition_view(yaml.safe_load((root / FRAGMENT_NAME).read_text()), edition)
         self.schemas = {path.name: json.loads(path.read_text()) for path in sorted((root / "schemas").glob("*.json"))}
         self._registry = jsonschema_rs.Registry([(SCHEMA_BASE + n, s) for n, s in self.schemas.items()])
+
+    def rule_source(self, rule_id: str) -> RuleSource:
+        """Where a rule of the suite comes from, and so its level (openapi/rules.yaml)."""
+        return source_of(self.root, rule_id)
 
     @property
     def fragment_path(self) -> Path:

@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from conformance.checks import REGISTRY, CheckFailure, NotApplicable, by_id
+from conformance.checks.base import listed
 from conformance.secret import Secret
 from conformance.transport.exchange import Exchange, SentRequest
 
@@ -113,6 +114,38 @@ def test_curl_line_quotes_the_url_and_redacts_the_token() -> None:
     assert sent.curl(Secret("s3cret")) == "curl -sS -X GET 'http://h/a?x=1' -H \"Authorization: Bearer $CLOUDFLARE_API_TOKEN\""
 
 
+def test_every_error_of_one_kind_is_listed_in_one_failure(exchange_with: Any, contract: Any) -> None:
+    """A vendor fixes every missing field in one pass: the failure names each, not the first."""
+    broken = exchange_with(f"session:{ENDED}", edit=session(lambda s: [s.pop(f) for f in ("created_at", "updated_at", "type")]))
+    with pytest.raises(CheckFailure) as caught:
+        by_id("schema.required-fields").run(broken, contract)
+    assert caught.value.title == "required field created_at is missing at /data/session, and 2 more"
+    assert caught.value.errors == tuple(f"required field {f} is missing at /data/session" for f in ("created_at", "type", "updated_at"))
+    assert caught.value.received.count("an object without ") == 3
+
+
+def test_past_twenty_errors_the_rest_are_counted() -> None:
+    assert listed([str(n) for n in range(25)]) == "; ".join(map(str, range(20))) + "; and 5 more"
+
+
+def test_a_timestamp_that_is_not_rfc_3339_fails_the_timestamps_check_only(exchange_with: Any, contract: Any) -> None:
+    """RFC 3339 is read from the examples (SHOULD): the whole-body schema check, a MUST, does not fail on it too."""
+    broken = exchange_with(f"session:{ENDED}", edit=session(lambda s: s.__setitem__("created_at", "yesterday")))
+    by_id("schema.body").run(broken, contract)
+    with pytest.raises(CheckFailure):
+        by_id("schema.timestamps").run(broken, contract)
+
+
+def test_each_checks_level_follows_from_where_the_contract_says_its_rule_comes_from(contract: Any) -> None:
+    """MUST only where the reference page, the official spec or an observed production answer says so."""
+    binding = {"reference-page", "official-spec", "observed"}
+    for check in REGISTRY:
+        source = contract.rule_source(check.id)
+        assert check.level == ("MUST" if binding & set(source.sources) else "SHOULD"), check.id
+        assert source.why, check.id
+    assert {c.id for c in REGISTRY if c.level == "SHOULD"} >= {"schema.timestamps", "errors.unknown-session", "errors.method-not-allowed"}
+
+
 BASE = "http://127.0.0.1:1/client/v4/accounts/023e105f4ecef8ad9ca31a8372d0c353/realtime/kit/rtk-reference-mock-app-01/sessions/"
 AUTH = '-H "Authorization: Bearer $CLOUDFLARE_API_TOKEN"'
 EXPECTED: dict[str, str] = {
@@ -124,14 +157,14 @@ EXPECTED: dict[str, str] = {
         f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 -H 'Authorization: Basic Y29uZm9ybWFuY2U6cHJvYmU='"
     ),
     "enums.status": (
-        "[enums.status] status is not a documented value\n"
+        "[enums.status] status is not a documented value at /data/session/status\n"
         'Received: "PAUSED" at /data/session/status\n'
         "Documented: one of LIVE, ENDED\n"
         "Contract: openapi/schemas/session.schema.json#/properties/status/enum\n"
         f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
     "enums.type": (
-        "[enums.type] type is not a documented value\n"
+        "[enums.type] type is not a documented value at /data/session/type\n"
         'Received: "webinar" at /data/session/type\n'
         "Documented: one of meeting, livestream, participant\n"
         "Contract: openapi/schemas/session.schema.json#/properties/type/enum\n"
@@ -208,7 +241,7 @@ EXPECTED: dict[str, str] = {
         f"Request: curl -sS -X GET {BASE}6513270e-269e-4d37-b2a7-4de452e6b438 {AUTH}"
     ),
     "schema.breakout-rooms": (
-        "[schema.breakout-rooms] breakout room at /data/session/breakout_rooms/1 is not a valid session\n"
+        '[schema.breakout-rooms] breakout room at /data/session/breakout_rooms/1 is not a valid session ("status" is a required property)\n'
         "Received: an object without status at /data/session/breakout_rooms/1\n"
         'Documented: "status" is a required property\n'
         "Contract: openapi/schemas/session.schema.json#/required\n"

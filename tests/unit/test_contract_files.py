@@ -97,3 +97,14 @@ def test_contract_is_found_from_the_checkout() -> None:
 def test_unknown_edition_is_refused() -> None:
     with pytest.raises(ValueError, match="unknown edition 'flat'"):
         Contract(contract_dir(), "flat")
+
+
+def test_every_rule_names_its_source_and_every_entry_is_a_rule_of_the_suite(contract: Contract) -> None:
+    from conformance.checks import REGISTRY
+    from conformance.contract.rules import rule_sources
+
+    vocabulary = {"reference-page", "official-spec", "official-sdk", "observed", "inferred"}
+    entries = rule_sources(contract.root)
+    assert all(entry.sources and set(entry.sources) <= vocabulary for entry in entries.values())
+    used = {c.id if c.id in entries else c.id.split(".")[0] + ".*" for c in REGISTRY}
+    assert used == set(entries)  # none without a source, none left over
