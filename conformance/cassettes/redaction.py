@@ -11,7 +11,9 @@ from urllib.parse import quote
 
 from conformance.secret import Secret
 
-DROPPED_RESPONSE_HEADERS = {"set-cookie", "cf-ray", "date", "server"}
+# Per-run noise, never the target's answer to judge: a cookie, a ray id, the moment (Ratelimit's seconds left in its
+# window among it), the server's name. Without them re-recording what did not change writes the same cassette.
+DROPPED_RESPONSE_HEADERS = {"set-cookie", "cf-ray", "date", "server", "ratelimit"}
 DROPPED_REQUEST_HEADERS = {"cookie"}
 SCHEMES = ("Bearer", "Basic", "Digest", "Token")
 HIDDEN = "[REDACTED]"

@@ -40,7 +40,7 @@ class CheckFailure(AssertionError):
     def detail(self) -> dict[str, Any]:
         """What a report shows of the failure, besides its text: every error, what is documented, where, and how to
         send the request again. Plain data: it travels from an xdist worker as it is."""
-        shown = {"documented": self.documented, "contract": self.contract, "request": self.request}
+        shown = {"received": self.received, "documented": self.documented, "contract": self.contract, "request": self.request}
         return {"errors": [printable(e) for e in self.errors], **{k: printable(v) for k, v in shown.items()}}
 
     def __str__(self) -> str:

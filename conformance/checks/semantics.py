@@ -32,10 +32,13 @@ def violation(contract: Contract, field: str, title: str, received: str, documen
 
 
 def timestamp(value: Any) -> datetime | None:
+    """The moment, or None when it is not RFC 3339 (schema.timestamps reports it): a time without an offset is not,
+    nor can it be compared with one that has one."""
     try:
-        return datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
     except ValueError:
-        return None  # not RFC 3339: schema.timestamps reports it
+        return None
+    return moment if moment.tzinfo is not None else None
 
 
 @rule(

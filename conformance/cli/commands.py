@@ -65,6 +65,7 @@ def build_parser() -> Parser:
     run = commands.add_parser("run", help="run the suite against a target (default: the embedded reference mock)")
     add_arguments(run.add_argument)
     run.add_argument("--junitxml", metavar="PATH", help="write JUnit XML")
+    run.add_argument("-v", "--full", action="store_true", help="also pytest's own account: each failing test's text and its short summary")
     run.add_argument("pytest_args", nargs="*", metavar="-- PYTEST_ARGS", help="passed to pytest, after --")
     mock = commands.add_parser("mock", help="serve the reference mock on loopback")
     mock.add_argument(
@@ -133,6 +134,10 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
                 forwarded += [flag(setting, "conformance-"), str(item)]
     if args.junitxml:
         forwarded += ["--junitxml", args.junitxml]
+    if not (args.full or {"-v", "--verbose", "-vv"} & set(args.pytest_args)):
+        # One block per failing check and the verdict last, as the summary prints them: pytest's own account of
+        # each failing test (its text, its short summary, its count) would repeat them, test by test.
+        forwarded += ["-q", "--tb=no", "-rN"]
     return forwarded + list(args.pytest_args)
 
 

@@ -18,6 +18,7 @@ from conformance.cassettes.reading import CassetteError
 from conformance.cassettes.redaction import hide
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
+from conformance.printable import printable
 from conformance.reports import junit
 from conformance.reports.progress import Progress
 from conformance.reports.properties import PropertyFailure
@@ -78,9 +79,10 @@ class ActiveRun:
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.stack.close()
         xml = config.getoption("xmlpath", None)
-        if xml and Path(xml).is_file():
+        if xml and Path(xml).is_file() and self.verdict is not None:
+            numbers = reports.failed(self.run, self.verdict, reports.failure_blocks(self.run, self.verdict))
             with contextlib.suppress(OSError):  # written, then the disk filled: pytest's names stay
-                junit.rename_tests(Path(xml))
+                junit.finish(Path(xml), str(self.verdict), numbers)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -110,7 +112,8 @@ class ActiveRun:
                 report.outcome, report.wasxfail = "skipped", f"{SHOULD_REASON}\n{failure}"
         if "check" in dict(report.user_properties) and (report.when == "call" or outcome != "passed"):
             text = str(failure) if isinstance(failure, CheckFailure) else str(report.longrepr) if outcome == "failed" else ""
-            report.user_properties.append(carried.of_outcome(outcome, text))  # as data, read back by no one but the run
+            detail = failure.detail() if isinstance(failure, CheckFailure) else {"errors": [_first_line(failure, text)]} if text else {}
+            report.user_properties.append(carried.of_outcome(outcome, text, detail))  # as data, read back by no one but the run
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -120,8 +123,8 @@ class ActiveRun:
         if getattr(report, "node", None) is not None and report.when == "call":  # a worker's report, on the controller
             carried.adopt(self.run, properties)
         if carried.OUTCOME in properties:
-            outcome, text = carried.outcome_of(properties)
-            self.run.outcomes.append(Outcome(by_id(str(properties["check"])), outcome, str(properties["probe"]), text))
+            outcome, text, detail = carried.outcome_of(properties)
+            self.run.outcomes.append(Outcome(by_id(str(properties["check"])), outcome, str(properties["probe"]), text, detail))
 
     def pytest_runtest_logfinish(self) -> None:
         interrupt.raise_if_swallowed()
@@ -229,6 +232,13 @@ class ActiveRun:
             terminalreporter.section("RealtimeKit conformance")
             for line in summary_lines(self.run, self.verdict):
                 terminalreporter.write_line(line)
+
+
+def _first_line(failure: BaseException | None, text: str) -> str:
+    """A failure that is not a check's, in one line: a property phase's first line, or what the suite crashed on."""
+    if isinstance(failure, (PropertyFailure, pytest.fail.Exception)) or failure is None:
+        return printable(text.split("\n")[0])
+    return printable(f"the suite itself failed: {type(failure).__name__}: {failure}".split("\n")[0])
 
 
 def _has_a_line_number(entry: Any) -> bool:  # a pytest TracebackEntry

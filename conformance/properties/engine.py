@@ -12,7 +12,6 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from vcr.errors import CannotOverwriteExistingCassetteException
 
 from conformance.cassettes.cassette import replay_miss
-from conformance.cassettes.redaction import hide
 from conformance.contract import Contract
 from conformance.properties import corpus
 from conformance.properties.config import edges
@@ -130,7 +129,8 @@ class PropertyLayer:
             response = as_checked(self.send(case, headers))  # converted once, for every check
         except (TransportFailure, CannotOverwriteExistingCassetteException) as exc:
             why = replay_miss(exc) if isinstance(exc, CannotOverwriteExistingCassetteException) else str(exc)
-            failure = Finding("transport", "MUST", hide(f"[transport] no HTTP response: {why}", self.token))
+            failure = Finding("transport", "MUST", f"[transport] no HTTP response: {why}", {"errors": [f"no HTTP response: {why}"]})
+            failure = failure.hidden(self.token)
             return CaseResult(phase, mode, None, Expectation(False, "not sent", (), True), [failure], self.curl(case))
         expectation = expect(str(response.request.method), str(response.request.url), self.base_url, mode == "negative", self.contract)
         judged_on_acceptance = expectation.agrees and not expectation.contested
@@ -140,7 +140,7 @@ class PropertyLayer:
             excluded.append(response_schema_conformance)
         theirs = schemathesis_failures(case, response, self._check_context(case), excluded)
         found = findings(theirs, our_failures(exchange, self.contract), expectation.why)
-        failures = [Finding(f.check, f.level, hide(f.text, self.token)) for f in found]  # a target may echo the token
+        failures = [f.hidden(self.token) for f in found]  # a target may echo the token
         line = _curl(response.request, self.token)
         return CaseResult(phase, mode, response.status_code, expectation, failures, line)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
@@ -24,8 +24,9 @@ from schemathesis.specs.openapi.checks import (
     unsupported_method,
 )
 
+from conformance.cassettes.redaction import hide
 from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable, by_id
-from conformance.checks.body import editions_of
+from conformance.checks.body import SESSION_BODIES, editions_of
 from conformance.contract import Contract
 from conformance.printable import printable
 from conformance.properties.schemathesis_internals import CheckContext, PhaseName, Response
@@ -45,6 +46,13 @@ SCHEMATHESIS_CHECKS = [
     unsupported_method,
 ]
 DATA_ACCEPTANCE = [negative_data_rejection, positive_data_acceptance]
+# schemathesis's checks whose rule is one of ours: a failure of theirs is that check's, at that check's level, and
+# reported once with ours (a POST answered 200 is errors.method-not-allowed, however many engines saw it).
+SAME_RULE = {
+    unsupported_method.__name__: "errors.method-not-allowed",
+    not_a_server_error.__name__: "errors.no-server-error",
+    content_type_conformance.__name__: "errors.json-content-type",
+}
 
 
 def our_checks() -> list[Check]:
@@ -88,6 +96,12 @@ class Finding:
     check: str  # our check id, or "schemathesis: <title>"
     level: str  # MUST or SHOULD; every schemathesis check is a MUST: the contract says so
     text: str
+    detail: dict[str, Any] = field(default_factory=dict)  # as CheckFailure.detail(): errors, documented, contract, request
+
+    def hidden(self, secret: Secret) -> Finding:
+        """The finding without the secret anywhere: a target may echo the token."""
+        detail = {k: [hide(e, secret) for e in v] if isinstance(v, list) else hide(v, secret) for k, v in self.detail.items()}
+        return Finding(self.check, self.level, hide(self.text, secret), detail)
 
 
 def in_other_edition(exchange: Exchange, contract: Contract) -> bool:
@@ -107,25 +121,35 @@ def check_context(operation: Any, phase: str) -> CheckContext:
     return CheckContext(None, None, None, config, None, response_checks=responses, phase=PhaseName.from_str(phase))
 
 
-def findings(theirs: list[Failure], ours: list[CheckFailure], why: str) -> list[Finding]:
-    """Each failure: schemathesis's as title and message, then ours in their fixed form and level.
+def findings(theirs: list[tuple[str, Failure]], ours: list[CheckFailure], why: str) -> list[Finding]:
+    """Each failure: schemathesis's as title and message (under our check where the rule is ours), then ours in their
+    fixed form and level.
 
     `why` is what the negative oracle found wrong with the request as sent: a rejection failure names it.
     """
-    return [_finding(f, why) for f in once(theirs, ours)] + [Finding(f.check_id, by_id(f.check_id).level, str(f)) for f in ours]
+    found = [_finding(name, f, why) for name, f in once(theirs, ours)]
+    return found + [Finding(f.check_id, by_id(f.check_id).level, str(f), f.detail()) for f in ours]
 
 
 def our_failures(exchange: Exchange, contract: Contract) -> list[CheckFailure]:
-    """Our checks on the one exchange of a case, run directly: through schemathesis, each would rebuild it."""
-    return [failure for check in our_checks() if (failure := _failure_of(check, exchange, contract)) is not None]
+    """Our checks on the one exchange of a case, run directly: through schemathesis, each would rebuild it. A case of
+    another method than GET is judged on its status and its form, not as a session body (a POST answered 200 is one
+    defect, the 405's)."""
+    body_checks = {c.id for c in our_checks() if set(c.probes) <= set(SESSION_BODIES)}  # they read a 200's session
+    checks = [c for c in our_checks() if exchange.request.method == "GET" or c.id not in body_checks]
+    return [failure for check in checks if (failure := _failure_of(check, exchange, contract)) is not None]
 
 
-def schemathesis_failures(case: Any, response: Response, context: CheckContext, excluded: list[Callable[..., Any]]) -> list[Failure]:
+def schemathesis_failures(
+    case: Any, response: Response, context: CheckContext, excluded: list[Callable[..., Any]]
+) -> list[tuple[str, Failure]]:
     """schemathesis's checks on one answer, as Case.validate_response runs them, without the report it formats of
-    each failure (ours is written from the failures themselves); in a fixed order, so reports are the same each run."""
+    each failure (ours is written from the failures themselves): (the check's name, its failure), in a fixed order,
+    so reports are the same each run."""
     checks = [check for check in SCHEMATHESIS_CHECKS if check not in excluded]
-    found = run_checks(case=case, response=response, ctx=context, checks=checks, on_failure=lambda _, kept, failure: kept.add(failure))
-    return sorted(found, key=lambda failure: (failure.title, failure.message))
+    found: list[tuple[str, Failure]] = []
+    run_checks(case=case, response=response, ctx=context, checks=checks, on_failure=lambda name, _, failure: found.append((name, failure)))
+    return sorted(dict.fromkeys(found), key=lambda named: (named[1].title, named[1].message))
 
 
 def _failure_of(check: Check, exchange: Exchange, contract: Contract) -> CheckFailure | None:
@@ -138,15 +162,22 @@ def _failure_of(check: Check, exchange: Exchange, contract: Contract) -> CheckFa
     return None
 
 
-def once(theirs: list[Failure], ours: list[CheckFailure]) -> list[Failure]:
-    """One defect, one report: schemathesis's schema failure (a full schema dump) is dropped where ours names it."""
+def once(theirs: list[tuple[str, Failure]], ours: list[CheckFailure]) -> list[tuple[str, Failure]]:
+    """One defect, one report: schemathesis's schema failure (a full schema dump) is dropped where ours names it, and
+    a failure of a rule that is ours where our check failed too."""
     named = any(by_id(f.check_id).category in ("schema", "enums") for f in ours)
-    return [f for f in theirs if not (named and isinstance(f, JsonSchemaError))]
+    failed = {f.check_id for f in ours}
+    return [(n, f) for n, f in theirs if not (named and isinstance(f, JsonSchemaError)) and SAME_RULE.get(n) not in failed]
 
 
-def _finding(failure: Failure, why: str) -> Finding:
+def _finding(name: str, failure: Failure, why: str) -> Finding:
     message = failure.message
     if isinstance(failure, AcceptedNegativeData):  # schemathesis names what it meant to break, not always what broke
         message = message.split("\nInvalid component:")[0] + f"\nInvalid as sent: {why}"
-    text = f"[schemathesis] {failure.title}\n{message}".rstrip()
-    return Finding(f"schemathesis: {failure.title}", "MUST", "\n".join(printable(line) for line in text.split("\n")))
+    text = "\n".join(printable(line) for line in f"[schemathesis] {failure.title}\n{message}".rstrip().split("\n"))
+    first = printable(message.strip().split("\n")[0]) if message.strip() else ""
+    error = f"{printable(failure.title)}: {first}" if first else printable(failure.title)
+    detail = {"errors": [error], "documented": "", "contract": "", "request": ""}
+    if name in SAME_RULE:  # the rule is ours: its failure is our check's, at its level
+        return Finding(SAME_RULE[name], by_id(SAME_RULE[name]).level, text, detail)
+    return Finding(f"schemathesis: {failure.title}", "MUST", text, detail)

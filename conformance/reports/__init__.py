@@ -18,9 +18,14 @@ import conformance
 from conformance.cassettes.cassette import contract_sha256
 from conformance.checks import REGISTRY
 from conformance.files import write_atomically
+from conformance.reports.blocks import GROUPS, failure_blocks
 from conformance.reports.matrix import check_counts
+from conformance.reports.properties import PROPERTY_COLUMNS, property_notes, property_rows
+from conformance.reports.summary import requests_line
 from conformance.run.record import Run
-from conformance.run.verdict import PROPERTY_PROBE, Verdict, status_classes
+from conformance.run.verdict import PROPERTY_PROBE, Verdict, reach, status_classes
+
+__all__ = ["append_step_summary", "failed", "failure_blocks", "report_data", "write"]
 
 SCHEMA = Path(__file__).parent / "report.schema.json"
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"  # GitHub Actions shows Markdown appended to this file on the run's page
@@ -53,8 +58,20 @@ def counts(run: Run) -> dict[str, Any]:
     return {"checks": checks, "requests": dict(sorted(classes.items())), "requests_sent": sent, "property_cases": property_cases}
 
 
+def failed(run: Run, verdict: Verdict, blocks: list[dict[str, Any]]) -> dict[str, int]:
+    """How many checks failed, by group, and on how many probes and generated cases: the same numbers everywhere."""
+    probes, cases = reach(run, [*verdict.fatal, *verdict.advisory])
+    by_group = Counter(b["group"] for b in blocks)
+    return {"checks": len(blocks), **{g: by_group[g] for g in GROUPS}, "probes": len(probes), "generated_cases": cases}
+
+
+def property_table(run: Run) -> dict[str, Any]:
+    return {"columns": list(PROPERTY_COLUMNS), "rows": property_rows(run.properties), "notes": property_notes(run.properties)}
+
+
 def report_data(run: Run, verdict: Verdict) -> dict[str, Any]:
     """Everything a report says; never a secret (the target's label is its URL or 'embedded reference mock')."""
+    blocks = failure_blocks(run, verdict)
     return {
         "verdict": {"name": verdict.name, "reason": verdict.reason, "exit_code": verdict.exit_code},
         "target": run.target.label,
@@ -66,6 +83,14 @@ def report_data(run: Run, verdict: Verdict) -> dict[str, Any]:
         "started_at": datetime.datetime.fromtimestamp(run.started, datetime.timezone.utc).isoformat(timespec="seconds"),
         "duration_s": round(time.time() - run.started, 3),
         "counts": counts(run),
+        "requests_line": requests_line(run),
+        "property_table": {
+            "columns": list(PROPERTY_COLUMNS),
+            "rows": property_rows(run.properties),
+            "notes": property_notes(run.properties),
+        },
+        "failed": failed(run, verdict, blocks),
+        "failures": blocks,
         "checks": check_entries(run, verdict),
         "advisories": [str(a) for a in run.advisories],
     }

@@ -18,9 +18,23 @@ from conformance.run.carried import CARRIED
 PROPERTY_TEST = re.compile(r"test_property\[(?P<label>[\w-]+)\]")
 
 
-def rename_tests(path: Path) -> None:
+def finish(path: Path, verdict: str, failed: dict[str, int]) -> None:
+    """Each test named after what it checks, and the run's verdict and numbers (as every format gives them) among the
+    test suite's properties."""
     tree = ElementTree.parse(path)
-    for case in tree.getroot().iter("testcase"):
+    for suite in tree.getroot().iter("testsuite"):
+        holder = suite.find("properties")
+        if holder is None:
+            holder = ElementTree.Element("properties")
+            suite.insert(0, holder)
+        for name, value in {"verdict": verdict, **{f"failed.{k}": str(v) for k, v in failed.items()}}.items():
+            ElementTree.SubElement(holder, "property", {"name": name, "value": value})
+    rename_tests(tree.getroot())
+    write_atomically(path, ElementTree.tostring(tree.getroot(), encoding="utf-8", xml_declaration=True))
+
+
+def rename_tests(root: ElementTree.Element) -> None:
+    for case in root.iter("testcase"):
         for holder in case.iter("properties"):  # what tests carry for an xdist controller is not for people
             for carried_property in [p for p in holder if p.get("name") in CARRIED]:
                 holder.remove(carried_property)
@@ -32,4 +46,3 @@ def rename_tests(path: Path) -> None:
         elif found := PROPERTY_TEST.fullmatch(case.get("name", "")):
             case.set("classname", "conformance.property")
             case.set("name", found["label"])
-    write_atomically(path, ElementTree.tostring(tree.getroot(), encoding="utf-8", xml_declaration=True))

@@ -1,26 +1,40 @@
-"""The Markdown report: the verdict first, the category x level matrix, then every failure with its text."""
+"""The Markdown report (and GitHub's step summary): the verdict first, what was sent, the matrix, the generated cases,
+then one block per failing check, MUST first."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from conformance.reports.matrix import MATRIX_COLUMNS, matrix
-from conformance.run.verdict import PRODUCTION
+from conformance.reports.blocks import GROUPS, TITLES, block_lines
+from conformance.reports.matrix import MATRIX_COLUMNS, NOT_APPLICABLE, matrix
 
 
 def matrix_table(data: dict[str, Any]) -> list[str]:
     lines = [f"| category | {' | '.join(MATRIX_COLUMNS)} |", "|---|" + "---:|" * len(MATRIX_COLUMNS)]
-    return lines + [f"| {category} | {' | '.join(map(str, row))} |" for category, row in matrix(data["counts"]["checks"])]
+    return [
+        *lines,
+        *(f"| {category} | {' | '.join(map(str, row))} |" for category, row in matrix(data["counts"]["checks"])),
+        "",
+        f"not applicable: {NOT_APPLICABLE}",
+    ]
 
 
-def failures(data: dict[str, Any], level: str, title: str, production: bool = False) -> list[str]:
-    """The failed checks of one level: those comparing failures with production, or the others."""
-    failed = [c for c in data["checks"] if c["outcome"] == "failed" and c["level"] == level and (c["category"] == PRODUCTION) == production]
-    if not failed:
+def property_table(data: dict[str, Any]) -> list[str]:
+    table = data["property_table"]
+    if not table["rows"]:
         return []
-    lines = ["", f"## {title} ({len(failed)})"]
-    for check in failed:
-        lines += ["", f"**{check['id']}** on `{check['probe']}`", "", "```text", check["message"] or "(see the test's output)", "```"]
+    lines = ["", f"| {' | '.join(table['columns'])} |", "|---|---|" + "---:|" * (len(table["columns"]) - 2)]
+    lines += [f"| {' | '.join(map(str, row))} |" for row in table["rows"]]
+    return lines + ([""] + [f"- {note.strip()}" for note in table["notes"]] if table["notes"] else [])
+
+
+def failure_sections(data: dict[str, Any]) -> list[str]:
+    lines = []
+    for group in GROUPS:
+        blocks = [b for b in data["failures"] if b["group"] == group]
+        if blocks:
+            lines += ["", f"## {TITLES[group]} ({len(blocks)} check{'s' * (len(blocks) != 1)})"]
+            lines += [line for b in blocks for line in ("", "```text", *block_lines(b), "```")]
     return lines
 
 
@@ -34,10 +48,11 @@ def render(data: dict[str, Any]) -> str:
         f"Target: {data['target']} · edition {edition['name']} ({edition['source']}) · profile {data['profile']}, seed {data['seed']}"
         f" · suite {data['suite_version']} · contract {data['contract_sha256'][:16]}",
         "",
+        data["requests_line"],
+        "",
         *matrix_table(data),
-        *failures(data, "MUST", "Failures"),
-        *failures(data, "SHOULD", "SHOULD (advisory)"),
-        *failures(data, "SHOULD", "Differs from production (advisory)", production=True),
+        *property_table(data),
+        *failure_sections(data),
     ]
     if data["advisories"]:
         lines += ["", "## Advisories (documented contradictions)", "", *(f"- {a}" for a in data["advisories"])]

@@ -3,6 +3,7 @@ line rewritten in place on a terminal; nothing at all otherwise (a CI log gets t
 
 from __future__ import annotations
 
+import shutil
 from collections import Counter
 from collections.abc import Generator
 from typing import Any
@@ -27,6 +28,7 @@ class Progress:
         self.total: Counter[str] = Counter()
         self.done: Counter[str] = Counter()
         self.group: dict[str, str] = {}
+        self.shown = 0  # characters of the line on screen
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.group = {item.nodeid: group_of(item) for item in session.items}
@@ -41,16 +43,22 @@ class Progress:
         if nodeid in self.group:
             self.done[self.group[nodeid]] += 1
             if self.on_tty:
-                self.write("\r" + self.line())
+                line = self.line(self.group[nodeid], shutil.get_terminal_size().columns - 1)
+                self.write("\r" + line.ljust(self.shown))  # spaces over what a longer line left
+                self.shown = len(line)
 
     def write(self, text: str) -> None:
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")  # registered after this plugin
         if terminal is not None:
             terminal.write(text, flush=True)
 
-    def line(self) -> str:
-        shown = [f"{group} {self.done[group]}/{total}" for group, total in self.total.items()]
-        return "progress: " + " · ".join(shown)
+    def line(self, current: str, width: int) -> str:
+        """Every group's progress, or where it fits no wider than the terminal, the whole and the current group's."""
+        line = "progress: " + " · ".join(f"{group} {self.done[group]}/{total}" for group, total in self.total.items())
+        if len(line) > width:
+            whole = f"progress: {sum(self.done.values())}/{sum(self.total.values())} tests"
+            line = f"{whole} · {current} {self.done[current]}/{self.total[current]}"
+        return line[:width]
 
     def pytest_sessionfinish(self) -> None:
         if self.on_tty and self.done:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import shlex
 from collections.abc import Sequence
+from typing import Any
 
 from conformance.properties.engine import CaseResult, PropertyLayer
 from conformance.properties.profiles import MODES, PHASES
@@ -31,39 +32,54 @@ class PropertyFailure(AssertionError):
         return "\n".join(lines)
 
 
-def reproduce_command(settings: Settings, seed: int, label: str) -> str:
-    """One line that repeats this phase and mode with the same cases (the token stays in the environment)."""
+def reproduce_command(settings: Settings, seed: int, label: str = "") -> str:
+    """One line that repeats this phase and mode (or, without a label, every phase) with the same cases: the token
+    stays in the environment, and the report is not written again."""
     words = ["rtk-conformance", "run"]
     for setting in SETTINGS:
         value = getattr(settings, setting.name)
-        if value == setting.default or kind(setting) == "bool":
+        if value == setting.default or kind(setting) == "bool" or setting.name == "report":
             continue
         for item in value if isinstance(value, tuple) else [value]:
             words += [flag(setting), str(item)]
-    words += ["--seed", str(seed), "--", "-k", f"property and {label}"]
+    words += ["--seed", str(seed), "--", *(["-k", f"property and {label}"] if label else ["-m", "property"])]
     return " ".join(shlex.quote(w) for w in words)
 
 
-def summary_lines(layer: PropertyLayer) -> list[str]:
-    counts = layer.counts()
-    lines = [f"Property cases (profile {layer.profile.name}, seed {layer.seed}):"]
-    columns = ("cases", "2xx", "4xx", "5xx", "failed", "relabelled", "contested")  # failed: MUST checks
-    lines.append(f"{'phase':<9} {'mode':<9} " + " ".join(f"{c:>{max(5, len(c))}}" for c in columns))
+PROPERTY_COLUMNS = ("phase", "mode", "cases", "2xx", "4xx", "5xx", "failed", "relabelled", "contested")  # failed: MUST checks
+
+
+def property_rows(layer: PropertyLayer) -> list[list[Any]]:
+    """Per phase and mode that has cases: the table every format shows, in PROPERTY_COLUMNS' order."""
+    counts, rows = layer.counts(), []
     for phase in PHASES:
         for mode in MODES:
             results = [r for r in layer.results if (r.phase, r.mode) == (phase, mode)]
-            if not results:
-                continue
-            row = [len(results), *(counts[(phase, mode, c)] for c in ("2xx", "4xx", "5xx"))]
-            row += [sum(1 for r in results if r.failed("MUST")), sum(1 for r in results if not r.expectation.agrees)]
-            row += [sum(1 for r in results if r.expectation.contested)]
-            lines.append(f"{phase:<9} {mode:<9} " + " ".join(f"{n:>{max(5, len(c))}}" for n, c in zip(row, columns, strict=True)))
+            if results:
+                row = [phase, mode, len(results), *(counts[(phase, mode, c)] for c in ("2xx", "4xx", "5xx"))]
+                row += [sum(1 for r in results if r.failed("MUST")), sum(1 for r in results if not r.expectation.agrees)]
+                rows.append([*row, sum(1 for r in results if r.expectation.contested)])
+    return rows
+
+
+def property_notes(layer: PropertyLayer) -> list[str]:
+    """What the table needs said beside it: how many positive cases reached a session, and the contested cases."""
     positive = [r for r in layer.results if r.mode == "positive"]
     found = sum(1 for r in positive if r.status == 200)
-    if positive:
-        lines.append(f"positive cases that reached a session (200): {found} of {len(positive)} ({100 * found // len(positive)}%)")
+    notes = (
+        [f"positive cases that reached a session (200): {found} of {len(positive)} ({100 * found // len(positive)}%)"] if positive else []
+    )
     contested = sorted({r.expectation.contested for r in layer.results if r.expectation.contested})
     if contested:
-        lines.append("contested: cases that follow a documented contradiction, judged on neither acceptance nor rejection")
-        lines += [f"  {why}" for why in contested]
-    return lines
+        notes.append("contested: cases that follow a documented contradiction, judged on neither acceptance nor rejection")
+        notes += [f"  {why}" for why in contested]
+    return notes
+
+
+def summary_lines(layer: PropertyLayer) -> list[str]:
+    widths = [9, 9, *(max(5, len(c)) for c in PROPERTY_COLUMNS[2:])]
+    head = " ".join(f"{c:<{w}}" if i < 2 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(PROPERTY_COLUMNS, widths, strict=True)))
+    lines = [f"Property cases (profile {layer.profile.name}, seed {layer.seed}):", head]
+    for row in property_rows(layer):
+        lines.append(" ".join(f"{v:<{w}}" if i < 2 else f"{v:>{w}}" for i, (v, w) in enumerate(zip(row, widths, strict=True))))
+    return lines + property_notes(layer)

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from conformance.printable import printable
-from conformance.reports.matrix import MATRIX_COLUMNS, check_counts, matrix
+from conformance.reports.blocks import GROUPS, TITLES, block_lines, failure_blocks
+from conformance.reports.matrix import MATRIX_COLUMNS, NOT_APPLICABLE, check_counts, matrix
+from conformance.reports.properties import reproduce_command
 from conformance.reports.properties import summary_lines as property_lines
 from conformance.run.record import Run
-from conformance.run.verdict import Verdict, differs_from_production, status_classes
+from conformance.run.verdict import Verdict, status_classes
 
 
 def requests_line(run: Run) -> str:
@@ -29,7 +33,21 @@ def matrix_lines(run: Run) -> list[str]:
     lines += [" ".join([f"{category:<10}", *(f"{n:>{w}}" for n, w in zip(row[:-1], widths, strict=True))]) for category, row in rows]
     skipped = sum(row[-1] for _, row in rows)
     if skipped:
-        lines.append(f"not applicable: {skipped} (nothing for the check to look at; a failing check says why)")
+        lines.append(f"not applicable: {skipped} ({NOT_APPLICABLE})")
+    return lines
+
+
+def failure_lines(run: Run, blocks: list[dict[str, Any]]) -> list[str]:
+    """Each failing check once, grouped: MUST, then SHOULD, then those that compare failures with production; then
+    one command that repeats every generated case they failed on."""
+    lines = []
+    for group in GROUPS:
+        mine = [b for b in blocks if b["group"] == group]
+        if mine:
+            lines += ["", f"{TITLES[group]} ({len(mine)} check{'s' * (len(mine) != 1)})"]
+            lines += [line for b in mine for line in ("", *block_lines(b, reproduce=False))]
+    if any(b["cases_failed"] for b in blocks):
+        lines += ["", f"Reproduce the generated cases: {reproduce_command(run.settings, run.properties.seed)}"]
     return lines
 
 
@@ -43,14 +61,7 @@ def summary_lines(run: Run, verdict: Verdict) -> list[str]:
     ]
     if run.properties.results:
         lines += ["", *property_lines(run.properties)]
-    differ = [f for f in verdict.advisory if differs_from_production(f)]
-    should = [f for f in verdict.advisory if f not in differ]
-    if should:
-        lines += ["", "SHOULD (advisory): documented meaning that does not hold; fatal only with --strict"]
-        lines += [line for failure in should for line in ("", failure.text)]
-    if differ:
-        lines += ["", "Differs from production (advisory): failures answered otherwise than Cloudflare does; fatal only with --strict"]
-        lines += [line for failure in differ for line in ("", failure.text)]
+    lines += failure_lines(run, failure_blocks(run, verdict))
     if run.advisories:
         lines += ["", "Advisories (documented contradictions):", *(f"- {a}" for a in run.advisories)]
     lines = [*lines, "", f"Verdict: {verdict}"]

@@ -26,25 +26,24 @@ def of_probe(exchange: Exchange) -> list[tuple[str, str]]:
     return [(STATUS, json.dumps([status, exchange.error, exchange.unsent]))]
 
 
-def of_outcome(outcome: str, text: str) -> tuple[str, str]:
-    """A check's outcome on its probe (passed, failed, skipped; a SHOULD failure is failed) and its fixed text."""
-    return OUTCOME, json.dumps([outcome, text])
+def of_outcome(outcome: str, text: str, detail: dict[str, Any]) -> tuple[str, str]:
+    """A check's outcome on its probe (passed, failed, skipped; a SHOULD failure is failed), its fixed text and detail."""
+    return OUTCOME, json.dumps([outcome, text, detail])
 
 
-def outcome_of(properties: dict[str, Any]) -> tuple[str, str]:
-    outcome, text = json.loads(properties[OUTCOME])
-    return str(outcome), str(text)
+def outcome_of(properties: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    outcome, text, detail = json.loads(properties[OUTCOME])
+    return str(outcome), str(text), dict(detail)
 
 
 def of_cases(results: list[CaseResult], unsent: int = 0) -> list[tuple[str, str]]:
-    """Each case as [phase, mode, status, agrees, contested, [[check, level], ...]]; each failure's text once per check."""
-    cases = [
-        [r.phase, r.mode, r.status, r.expectation.agrees, r.expectation.contested, [[f.check, f.level] for f in r.failures]]
-        for r in results
-    ]
-    texts: dict[str, str] = {}
+    """Each case as [phase, mode, status, agrees, contested, [[check, level, errors], ...]]; each failure's text and
+    detail once per check."""
+    failed = [[[f.check, f.level, f.detail.get("errors", [])] for f in r.failures] for r in results]
+    cases = [[r.phase, r.mode, r.status, r.expectation.agrees, r.expectation.contested, f] for r, f in zip(results, failed, strict=True)]
+    texts: dict[str, tuple[str, dict[str, Any]]] = {}
     for finding in (f for r in results for f in r.failures):
-        texts.setdefault(finding.check, finding.text)
+        texts.setdefault(finding.check, (finding.text, finding.detail))
     return [(CASES, json.dumps(cases)), (TEXTS, json.dumps(texts)), (UNSENT, str(unsent))]
 
 
@@ -59,6 +58,6 @@ def adopt(run: Run, properties: dict[str, Any]) -> None:
         run.properties.unsent += int(properties[UNSENT])
         texts = json.loads(properties[TEXTS])
         for phase, mode, status, agrees, contested, failed in json.loads(properties[CASES]):
-            findings = [Finding(check, level, texts[check]) for check, level in failed]
+            findings = [Finding(check, level, texts[check][0], {**texts[check][1], "errors": errors}) for check, level, errors in failed]
             expectation = Expectation(False, "", (), agrees, contested)
             run.properties.results.append(CaseResult(phase, mode, status, expectation, findings, ""))

@@ -31,7 +31,8 @@ class Plan:
         """The plan, then every request as a curl line, the token shown as its environment variable."""
         probes = [build_request(run.target, run.contract, p).curl(run.target.token) for p in self.probes]
         generated = [run.properties.curl(case) for case in self.cases]
-        return [self.summary(run), *probes, *generated, "Dry run: nothing was sent."]
+        edition = f"Edition:  {run.contract.edition} ({run.edition_source}; the generated cases follow it)"
+        return [self.summary(run), edition, *probes, *generated, "Dry run: nothing was sent."]
 
 
 def of_items(run: Run, items: list[pytest.Item]) -> Plan:

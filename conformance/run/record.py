@@ -54,6 +54,7 @@ class Outcome:
     outcome: str  # passed, failed, skipped
     probe: str = ""
     text: str = ""  # the failure's fixed text
+    detail: dict[str, Any] = field(default_factory=dict)  # the failure's errors, documented, contract, request (CheckFailure.detail)
 
 
 @dataclass

@@ -7,6 +7,7 @@ import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.cassettes.cassette import (
     REPLAY_TOKEN,
@@ -26,6 +27,8 @@ from conformance.secret import Secret
 from conformance.transport.probes import Ids
 
 ACCOUNT_PLACEHOLDER, APP_PLACEHOLDER = "REDACTED-ACCOUNT-ID", "REDACTED-APP-ID"
+# What a recording of the embedded mock, served on a free port each run, writes for its host: `mock`'s default address.
+EMBEDDED_HOST = "127.0.0.1:8787"
 
 
 def wanted(settings: Settings, seed: int, edition: str) -> dict[str, Any]:
@@ -65,7 +68,10 @@ def _check_ids(settings: Settings, ids: Ids, path: Path) -> None:
 def cassette_for(settings: Settings, target: Target, seed: int) -> Iterator[Recording]:
     """Record to, or replay from, the run's cassette; yields what it records, whose edition the run sets once known."""
     path = Path(settings.cassette)
+    host = urlsplit(target.base_url).netloc
     redactions = _redactions(target.ids) if settings.redact_ids and not settings.replaying else {}
+    if settings.embedded and not settings.replaying:  # a port of its own each run: re-recording changes nothing
+        redactions[EMBEDDED_HOST] = host
     shown = {value: stand_in for stand_in, value in redactions.items()}
     if not settings.replaying:
         check_writable(path)
@@ -73,7 +79,7 @@ def cassette_for(settings: Settings, target: Target, seed: int) -> Iterator[Reco
         check_compatible(load_recording(path, base_and_parameters, settings.max_cassette), compared(settings, seed), path)
     recording = Recording(
         recorded_from=target.label,
-        base_url=target.base_url,
+        base_url=target.base_url.replace(host, shown.get(host, host), 1),
         account_id=shown.get(target.ids.account_id, target.ids.account_id),
         app_id=shown.get(target.ids.app_id, target.ids.app_id),
         session_ids=target.ids.session_ids,

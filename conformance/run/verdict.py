@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from conformance.checks import REGISTRY
 from conformance.run.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from conformance.run.record import Run
+from conformance.transport.exchange import NO_JSON
 from conformance.transport.http import TOO_LARGE
 
 PROPERTY_PROBE = "property "  # how failures of generated cases name their probe: "property <phase>-<mode>"
@@ -33,6 +35,7 @@ class Failure:
     level: str
     probe: str
     text: str
+    detail: dict[str, Any] = field(default_factory=dict)  # errors, documented, contract, request: what a report's block shows
 
 
 @dataclass(frozen=True)
@@ -49,12 +52,13 @@ class Verdict:
 
 def failures_of(run: Run) -> list[Failure]:
     """Every failure of the run: explicit checks per probe, and the property layer's per check and phase-mode."""
-    found = [Failure(o.check.id, o.check.level, o.probe, o.text) for o in run.outcomes if o.outcome == "failed"]
+    found = [Failure(o.check.id, o.check.level, o.probe, o.text, o.detail) for o in run.outcomes if o.outcome == "failed"]
     seen: dict[tuple[str, str], Failure] = {}
     for result in run.properties.results:
         for finding in result.failures:  # one defect once per check and phase-mode, with its first text
             key = (finding.check, f"{PROPERTY_PROBE}{result.phase}-{result.mode}")
-            seen.setdefault(key, Failure(finding.check, finding.level, key[1], finding.text))
+            detail = {**finding.detail, "request": finding.detail.get("request") or result.request_line}
+            seen.setdefault(key, Failure(finding.check, finding.level, key[1], finding.text, detail))
     return sorted(found + list(seen.values()), key=_order)  # the same order however the tests were scheduled (xdist)
 
 
@@ -67,10 +71,27 @@ def differs_from_production(failure: Failure) -> bool:
     return any(check.id == failure.check and check.category == PRODUCTION for check in REGISTRY)
 
 
-def counted(failures: list[Failure]) -> str:
-    """'3 checks failed across 8 probes'."""
-    checks, probes = len({f.check for f in failures}), len({f.probe for f in failures})
-    return f"{checks} check{'s' if checks != 1 else ''} failed across {probes} probe{'s' if probes != 1 else ''}"
+def plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def reach(run: Run, failures: list[Failure]) -> tuple[set[str], int]:
+    """(the probes, how many generated cases) these failures' checks failed on: what every format counts."""
+    checks = {f.check for f in failures}
+    probes = {f.probe for f in failures if not f.probe.startswith(PROPERTY_PROBE)}
+    cases = sum(1 for result in run.properties.results if any(finding.check in checks for finding in result.failures))
+    return probes, cases
+
+
+def where_failed(probes: int, cases: int) -> str:
+    """'8 probes and 120 generated cases', as every format says it."""
+    return " and ".join([plural(probes, "probe")] * bool(probes) + [plural(cases, "generated case")] * bool(cases))
+
+
+def counted(failures: list[Failure], run: Run) -> str:
+    """'3 checks failed on 8 probes and 120 generated cases'."""
+    probes, cases = reach(run, failures)
+    return f"{plural(len({f.check for f in failures}), 'check')} failed on {where_failed(len(probes), cases)}"
 
 
 def statuses(run: Run) -> Counter[int | None]:
@@ -102,8 +123,21 @@ def inconclusive(run: Run) -> str:
     if seen[None] and not (errors and all(e.startswith(TOO_LARGE) for e in errors)):  # a body too large is an answer
         return f"the target stopped answering: {seen[None]} requests got no HTTP response (first: {(errors or ['see the failures'])[0]})"
     if sum(seen.values()) and not run.saw_200():
-        return "no 200 response was seen, so no session body could be checked"
+        return "no 200 response was seen, so no session body could be checked" + base_path_hint(run)
     return ""
+
+
+def base_path_hint(run: Run) -> str:
+    """Why no session was found, when every session probe got a 404 that is no Cloudflare or RealtimeKit body (an HTML
+    page, a framework's default): most likely the target lacks the base path the operation's path is under."""
+    answers = [e.response for e in run.client.exchanges.values() if e.probe.startswith("session:") and e.response is not None]
+    foreign = [a for a in answers if a.status == 404 and (a.json is NO_JSON or run.contract.failure_shape(a.json) is None)]
+    if not answers or len(foreign) < len(answers):
+        return ""
+    return (
+        f"; every session got a 404 that is no Cloudflare or RealtimeKit body ({foreign[0].content_type or 'no Content-Type'}):"
+        " is the base path in --target right? Cloudflare's is /client/v4, e.g. --target http://host:port/client/v4"
+    )
 
 
 def judge(run: Run, interrupted: bool = False, left_out: str = "", tests_ran: bool = True) -> Verdict:
@@ -134,10 +168,10 @@ def _outcome(run: Run, fatal: list[Failure], advisory: list[Failure]) -> tuple[s
     if why:
         return INCONCLUSIVE, why
     if fatal:
-        return VIOLATES, counted(fatal) + (" (SHOULD failures are fatal: --strict)" if run.settings.strict else "")
+        return VIOLATES, counted(fatal, run) + (" (SHOULD failures are fatal: --strict)" if run.settings.strict else "")
     differ = [f for f in advisory if differs_from_production(f)]
     should = [f for f in advisory if f not in differ]
-    notes = [f"{counted(should)} at SHOULD level (fatal only with --strict)"] if should else []
-    notes += [f"{counted(differ)} that compare failures with production: they differ (fatal only with --strict)"] if differ else []
+    notes = [f"{counted(should, run)} at SHOULD level (fatal only with --strict)"] if should else []
+    notes += [f"{counted(differ, run)}: failures answered otherwise than Cloudflare does (fatal only with --strict)"] if differ else []
     notes += [f"{len(run.advisories)} documented contradiction(s), never a failure"] if run.advisories else []
     return (WITH_ADVISORIES, "every MUST check holds; " + "; ".join(notes)) if notes else (CONFORMS, "every check holds")

@@ -37,17 +37,24 @@ def browser() -> Any:
         launched.close()
 
 
-def test_the_html_report_shows_the_verdict_the_matrix_and_each_failure(browser: Any, serve: Any, data: MockData, tmp_path: Path) -> None:
+@pytest.mark.parametrize("width", [800, 1280])
+def test_the_html_report_reads_without_scrolling_sideways_and_links_into_the_contract(
+    browser: Any, serve: Any, data: MockData, tmp_path: Path, width: int
+) -> None:
     args, env = target_of(serve(MUTANTS["status-paused"].build(data)), data)
     run_cli("run", *args, "--report", str(tmp_path / "report.html"), env=env, cwd=tmp_path)
-    page = browser.new_page()
+    page = browser.new_page(viewport={"width": width, "height": 900})
     page.goto((tmp_path / "report.html").as_uri())
-    verdict, matrix = page.locator("#verdict"), page.locator("#matrix")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # the curl lines wrap
+    verdict, matrix, block = page.locator("#verdict"), page.locator("#matrix"), page.locator("#check-enums\\.status")
     assert verdict.is_visible() and verdict.inner_text().startswith("VIOLATES: ")
     assert matrix.is_visible() and "enums" in matrix.inner_text()
-    first = page.locator("details", has_text="enums.status").first
-    assert not first.locator("pre").is_visible()
-    first.locator("summary").click()  # each failure expands to its full text
-    assert first.locator("pre").is_visible() and first.locator("pre").inner_text().startswith("[enums.status]")
+    assert page.locator("#fix-first li").first.inner_text().startswith("enums.status (MUST): clears ")
+    assert block.is_visible() and 'Received: "PAUSED" at /data/session/status' in block.inner_text()
+    assert block.locator("button", has_text="copy").first.is_visible()
+    target = page.locator("[id='contract:openapi/schemas/session.schema.json:/properties/status/enum']")
+    assert not target.is_visible()  # folded away at the end of the page, until a pointer leads there
+    block.locator("a", has_text="session.schema.json#/properties/status/enum").click()
+    assert target.is_visible() and target.inner_text().startswith('"enum": [')
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert (tmp_path / "report.png").stat().st_size > 10_000

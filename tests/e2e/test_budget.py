@@ -44,6 +44,8 @@ def test_a_dry_run_prints_every_request_and_sends_nothing(serve: Any, data: Mock
     assert sum("$CLOUDFLARE_API_TOKEN" in line for line in curls) > 300  # the token, shown as its variable
     assert data.token not in result.stdout + result.stderr
     assert "Dry run: nothing was sent." in result.stdout
+    assert "\nEdition:  documented (assumed: a dry run sends nothing to detect it from; the generated cases follow it)\n" in result.stdout
+    assert "_pytest" not in result.stdout + result.stderr and "!!!" not in result.stdout  # no pytest internals
 
 
 def test_the_live_profile_is_the_default_off_loopback() -> None:

@@ -72,3 +72,13 @@ def test_a_directory_is_no_cassette(tmp_path: Path) -> None:
         f"ERROR: cannot write cassette {folder}: it is a directory; give a file path such as {folder / 'run.yaml'}"
     ]
     assert list(folder.iterdir()) == []
+
+
+def test_re_recording_the_embedded_mock_with_nothing_changed_leaves_the_cassette_byte_identical(tmp_path: Path) -> None:
+    """The embedded mock listens on another port each run: the cassette holds `mock`'s default address instead."""
+    recorded = []
+    for name in ("first.yaml", "again.yaml"):
+        assert run_cli("run", "--cassette", name, "--record-mode", "all", "--redact-ids", cwd=tmp_path).returncode == 0
+        recorded.append((tmp_path / name).read_bytes())
+    assert recorded[0] == recorded[1] and b"127.0.0.1:8787" in recorded[0]
+    assert run_cli("run", "--cassette", "again.yaml", cwd=tmp_path).returncode == 0

@@ -48,6 +48,12 @@ CATALOGUE: dict[str, tuple[faults.Behaviour, int, str, float]] = {
     ),
     "503-with-retry-after": (faults.answer("503 Service Unavailable", b"{}", extra="Retry-After: 2\r\n"), 1, "HTTP 503", 60),
     "echo-of-the-token": (faults.echo_token, 1, "Invalid token", 60),
+    "a-framework-404-page-everywhere": (
+        faults.answer("404 Not Found", b"<html><body>Cannot GET /accounts</body></html>", "text/html"),
+        1,
+        "every session got a 404 that is no Cloudflare or RealtimeKit body (text/html): is the base path in --target right?",
+        60,
+    ),
     "a-header-byte-that-is-not-ascii": (
         faults.on_api_paths(faults.answer("200 OK", json.dumps(SESSION_BODY).encode(), extra="X-Note: \xb2\r\n")),
         1,

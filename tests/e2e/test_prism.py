@@ -114,8 +114,14 @@ def test_prism_on_our_fragment_gets_its_pinned_verdict(data: MockData, tmp_path:
 
 def test_prism_on_the_official_spec_is_judged_for_its_real_deviations(data: MockData, tmp_path: Path) -> None:
     """The official spec is the current edition: the run detects it, and reports what Prism really gets wrong
-    (placeholder timestamps, an unknown session answered 200) instead of a missing data.session wrapper."""
+    (placeholder timestamps, an unknown session answered 200, an empty nested room) instead of a missing data.session
+    wrapper."""
     actual = grade(OFFICIAL, data, tmp_path, EXPECTED_OFFICIAL)
     assert actual["edition"] == "Edition:  current (detected)"
-    failed = {name.split("@")[0].removeprefix("test_rule[") for name, outcome in actual["tests"].items() if outcome == "failed"}
-    assert {"schema.timestamps", "errors.unknown-session"} <= failed and "schema.envelope" not in failed
+
+    def graded_as(wanted: str) -> set[str]:
+        return {name.split("@")[0].removeprefix("test_rule[") for name, outcome in actual["tests"].items() if outcome == wanted}
+
+    # Placeholder timestamps and an unknown session answered 200 break inferred rules: advisories, not failures.
+    assert {"schema.timestamps", "errors.unknown-session"} <= graded_as("xfailed") and "schema.envelope" not in graded_as("failed")
+    assert "schema.breakout-rooms" in graded_as("failed")  # the nested room it sends as {}

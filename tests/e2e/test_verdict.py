@@ -57,15 +57,14 @@ def fake_run(statuses: list[int | None], failed: list[tuple[str, str]] = (), str
             fake_run([200, 200], [("enums.status", "a"), ("enums.status", "b"), ("schema.body", "a")]),
             False,
             "",
-            ("VIOLATES: 2 checks failed across 2 probes", 1),
+            ("VIOLATES: 2 checks failed on 2 probes", 1),
         ),
         (
             fake_run([200], [("semantics.at-most", "a")]),
             False,
             "",
             (
-                "CONFORMS WITH ADVISORIES: every MUST check holds; "
-                "1 check failed across 1 probe at SHOULD level (fatal only with --strict)",
+                "CONFORMS WITH ADVISORIES: every MUST check holds; 1 check failed on 1 probe at SHOULD level (fatal only with --strict)",
                 0,
             ),
         ),
@@ -73,7 +72,7 @@ def fake_run(statuses: list[int | None], failed: list[tuple[str, str]] = (), str
             fake_run([200], [("semantics.at-most", "a")], strict=True),
             False,
             "",
-            ("VIOLATES: 1 check failed across 1 probe (SHOULD failures are fatal: --strict)", 1),
+            ("VIOLATES: 1 check failed on 1 probe (SHOULD failures are fatal: --strict)", 1),
         ),
         (
             fake_run([200], advisories=1),
@@ -99,7 +98,7 @@ def fake_run(statuses: list[int | None], failed: list[tuple[str, str]] = (), str
             fake_run([200], [("enums.type", "a")]),
             False,
             "a selection: 8 of 205 tests ran",
-            ("PARTIAL: a selection: 8 of 205 tests ran; of what ran: VIOLATES: 1 check failed across 1 probe", 1),
+            ("PARTIAL: a selection: 8 of 205 tests ran; of what ran: VIOLATES: 1 check failed on 1 probe", 1),
         ),
     ],
     ids=["conforms", "violates", "should", "strict", "contradiction", "rate-limited", "stopped", "no-200", "interrupted", "partial"],

@@ -58,17 +58,23 @@ def test_differences_from_production_are_named_advisories_and_fatal_with_strict(
     run = run_cli("run", *args, "--report", str(report), env=env, cwd=tmp_path)
     assert run.returncode == 0, run.stdout[-3000:]
     verdict = run.stdout.split("\nVerdict: ")[1].splitlines()[0]
-    assert verdict.startswith("CONFORMS WITH ADVISORIES: every MUST check holds; 3 checks failed across 5 probes")
+    assert verdict.startswith("CONFORMS WITH ADVISORIES: every MUST check holds; 3 checks failed on 5 probes")
     section = run.stdout.split("Differs from production (advisory)")[1].split("\nVerdict: ")[0]
     assert sorted(set(re.findall(r"^\[(production\.[a-z-]+)\]", section, re.M))) == sorted(DIFFERING)
     assert "missing credentials: Cloudflare answers 400 with code 9106; this target answered 401 with code 9106" in section
     assert "SHOULD (advisory)" not in run.stdout  # no other advisory
     data = json.loads(report.read_text())
     assert {c["id"] for c in data["checks"] if c["outcome"] == "failed"} == set(DIFFERING)
-    assert "\n## Differs from production (advisory) (5)\n" in markdown.render(data)
-    assert "<h2>Differs from production (advisory) (5)</h2>" in html.render(data)
+    assert (
+        "\n## Differs from production (advisory): failures answered otherwise than Cloudflare does; fatal only with --strict (3 checks)\n"
+        in markdown.render(data)
+    )
+    assert (
+        "<h2>Differs from production (advisory): failures answered otherwise than Cloudflare does; fatal only with --strict (3)</h2>"
+        in html.render(data)
+    )
     strict = run_cli("run", *args, "--strict", env=env, cwd=tmp_path)
-    assert strict.returncode == 1 and "\nVerdict: VIOLATES: 3 checks failed across 5 probes" in strict.stdout
+    assert strict.returncode == 1 and "\nVerdict: VIOLATES: 3 checks failed on 5 probes" in strict.stdout
 
 
 def test_every_production_check_is_a_should_check_of_its_own_category() -> None:

@@ -93,7 +93,7 @@ def test_planted_bugs_are_found_by_the_property_layer(name: str, serve: Any, dat
     result = run_cli("run", *args, "--junitxml", str(tmp_path / "run.xml"), "--", "-m", "property", env=env, cwd=tmp_path)
     assert result.returncode == 1, result.stdout
     assert PLANTED[name] in failed_checks(tmp_path / "run.xml")
-    assert "Reproduce: rtk-conformance run --target" in result.stdout
+    assert "\nReproduce the generated cases: rtk-conformance run --target " in result.stdout
 
 
 def test_an_accepted_violation_names_the_parameter_that_broke_the_schema(contract: Contract, data: MockData) -> None:

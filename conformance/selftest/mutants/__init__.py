@@ -62,6 +62,10 @@ def _as_text(request: Request, reply: Reply) -> Reply:
     return Reply(reply.status, reply.body, reply.headers, "text/plain")
 
 
+def _success_as_string(body: dict[str, Any]) -> None:
+    body["success"] = "true"
+
+
 def _elsewhere(body: dict[str, Any]) -> None:
     body["data"] = {"result": body["data"]["session"]}  # where neither edition puts it
 
@@ -164,7 +168,7 @@ CATALOGUE = [
     Mutant(
         "null-required-field",
         "meeting_display_name is null",
-        ("schema.field-types", "schema.body"),
+        ("schema.field-types",),
         lambda d: k.SessionEdit(d, set_to("meeting_display_name", None)),
     ),
     Mutant(
@@ -173,6 +177,7 @@ CATALOGUE = [
         ("schema.timestamps",),
         lambda d: k.SessionEdit(d, set_to("created_at", "2026-11-02 09:00:00")),
     ),
+    Mutant("success-as-string", 'success is the string "true"', ("schema.body",), lambda d: k.BodyEdit(d, _success_as_string)),
     Mutant("session-elsewhere", "the session sits where no edition puts it", ("schema.envelope",), lambda d: k.BodyEdit(d, _elsewhere)),
     Mutant("editions-mixed", "flat data for some sessions, data.session for others", ("schema.envelope",), MixedEditions),
     Mutant(
