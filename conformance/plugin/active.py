@@ -98,8 +98,7 @@ class ActiveRun:
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]) -> Generator[None, Any, Any]:
         report = yield
         failure = call.excinfo.value if call.excinfo is not None else None
-        if isinstance(failure, (TargetStopped, RateLimited)):  # not the test's fault: the run stops here, and says why
-            item.session.shouldstop = str(failure)
+        if isinstance(failure, (TargetStopped, RateLimited)):  # not the test's fault: each test left is not run, and says why
             report.outcome, report.longrepr = "skipped", (str(item.path), 0, f"not run: {failure}")
         elif report.failed and not isinstance(failure, (CheckFailure, PropertyFailure, pytest.fail.Exception)):
             token = self.run.target.token  # a crash's traceback, -l locals and all (a header dict), shows it nowhere

@@ -87,6 +87,7 @@ class Transport:
         first answer. A 429 is waited out once when its Retry-After is short; otherwise the run stops as rate limited.
         `deadline` shortens this request's (0: the run's); `once`: a request the run sends once whatever its method
         (an explicit probe), so its answer is shared too; `request` takes what else httpx sends: params, content, json."""
+        self.raise_if_stopped()  # a stopped run answers nothing more, not even from an answer it shares
         try:
             if deadline:  # httpx's own timeouts follow this request's deadline too
                 request["timeout"] = httpx.Timeout(deadline)
