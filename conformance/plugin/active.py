@@ -80,7 +80,7 @@ class ActiveRun:
         self.stack.close()
         xml = config.getoption("xmlpath", None)
         if xml and Path(xml).is_file() and self.verdict is not None:
-            numbers = reports.failed(self.run, self.verdict, reports.failure_blocks(self.run, self.verdict))
+            numbers = reports.failed(self.run, self.verdict)
             with contextlib.suppress(OSError):  # written, then the disk filled: pytest's names stay
                 junit.finish(Path(xml), str(self.verdict), numbers)
 

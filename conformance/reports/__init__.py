@@ -18,12 +18,12 @@ import conformance
 from conformance.cassettes.cassette import contract_sha256
 from conformance.checks import REGISTRY
 from conformance.files import write_atomically
-from conformance.reports.blocks import GROUPS, failure_blocks
+from conformance.reports.blocks import GROUPS, failure_blocks, group_of
 from conformance.reports.matrix import check_counts
 from conformance.reports.properties import PROPERTY_COLUMNS, property_notes, property_rows
 from conformance.reports.summary import requests_line
 from conformance.run.record import Run
-from conformance.run.verdict import PROPERTY_PROBE, Verdict, reach, status_classes
+from conformance.run.verdict import PROPERTY_PROBE, Failure, Verdict, reach, status_classes
 
 __all__ = ["append_step_summary", "failed", "failure_blocks", "report_data", "write"]
 
@@ -58,11 +58,17 @@ def counts(run: Run) -> dict[str, Any]:
     return {"checks": checks, "requests": dict(sorted(classes.items())), "requests_sent": sent, "property_cases": property_cases}
 
 
-def failed(run: Run, verdict: Verdict, blocks: list[dict[str, Any]]) -> dict[str, int]:
-    """How many checks failed, by group, and on how many probes and generated cases: the same numbers everywhere."""
-    probes, cases = reach(run, [*verdict.fatal, *verdict.advisory])
-    by_group = Counter(b["group"] for b in blocks)
-    return {"checks": len(blocks), **{g: by_group[g] for g in GROUPS}, "probes": len(probes), "generated_cases": cases}
+def failed(run: Run, verdict: Verdict) -> dict[str, dict[str, int]]:
+    """How many checks failed and on how many probes and generated cases: in all, and per group (MUST, SHOULD,
+    production). The same numbers everywhere; the verdict's are those of the fatal groups."""
+    failures = [*verdict.fatal, *verdict.advisory]
+    groups = {"all": failures, **{g: [f for f in failures if group_of(f) == g] for g in GROUPS}}
+    return {name: numbers(run, mine) for name, mine in groups.items()}
+
+
+def numbers(run: Run, failures: list[Failure]) -> dict[str, int]:
+    probes, cases = reach(run, failures)
+    return {"checks": len({f.check for f in failures}), "probes": len(probes), "generated_cases": cases}
 
 
 def property_table(run: Run) -> dict[str, Any]:
@@ -89,7 +95,7 @@ def report_data(run: Run, verdict: Verdict) -> dict[str, Any]:
             "rows": property_rows(run.properties),
             "notes": property_notes(run.properties),
         },
-        "failed": failed(run, verdict, blocks),
+        "failed": failed(run, verdict),
         "failures": blocks,
         "checks": check_entries(run, verdict),
         "advisories": [str(a) for a in run.advisories],

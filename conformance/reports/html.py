@@ -11,7 +11,7 @@ from urllib.parse import quote
 
 from conformance.reports.blocks import GROUPS, TITLES
 from conformance.reports.contract_page import anchor, contract_section
-from conformance.reports.matrix import MATRIX_COLUMNS, NOT_APPLICABLE, matrix
+from conformance.reports.matrix import MATRIX_COLUMNS, MATRIX_TITLE, NOT_APPLICABLE, matrix
 from conformance.run.verdict import where_failed
 
 STYLE = """
@@ -21,6 +21,7 @@ body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem auto; max-width: 70
 .VIOLATES { background: #fde2e1; border-color: #c62828; } .INCONCLUSIVE { background: #ececf1; border-color: #6b6b7b; }
 .PARTIAL { background: #e3edfb; border-color: #1f5fbf; } .INTERRUPTED { background: #ececf1; border-color: #333; }
 table { border-collapse: collapse; margin: .8rem 0; max-width: 100%; font-size: .9rem; }
+caption { text-align: left; padding-bottom: .3rem; color: #555; }
 th, td { border: 1px solid #ccc; padding: .25rem .55rem; text-align: right; }
 th:first-child, td:first-child, .property td:nth-child(2) { text-align: left; }
 td.fail { background: #f8c9c6; } td.pass { background: #d4f0d9; } .note { color: #555; font-size: .9rem; }
@@ -45,7 +46,7 @@ def _matrix(data: dict[str, Any]) -> str:
         tds = "".join(f'<td class="{_cell_class(column, n)}">{n}</td>' for column, n in zip(MATRIX_COLUMNS, row, strict=True))
         rows.append(f"<tr><td>{escape(category)}</td>{tds}</tr>")
     note = f'<p class="note">not applicable: {escape(NOT_APPLICABLE)}</p>'
-    return f'<table id="matrix">{head}{"".join(rows)}</table>{note}'
+    return f'<table id="matrix"><caption>{escape(MATRIX_TITLE)}</caption>{head}{"".join(rows)}</table>{note}'
 
 
 def _cell_class(column: str, count: int) -> str:

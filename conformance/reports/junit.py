@@ -18,7 +18,7 @@ from conformance.run.carried import CARRIED
 PROPERTY_TEST = re.compile(r"test_property\[(?P<label>[\w-]+)\]")
 
 
-def finish(path: Path, verdict: str, failed: dict[str, int]) -> None:
+def finish(path: Path, verdict: str, failed: dict[str, dict[str, int]]) -> None:
     """Each test named after what it checks, and the run's verdict and numbers (as every format gives them) among the
     test suite's properties."""
     tree = ElementTree.parse(path)
@@ -27,7 +27,8 @@ def finish(path: Path, verdict: str, failed: dict[str, int]) -> None:
         if holder is None:
             holder = ElementTree.Element("properties")
             suite.insert(0, holder)
-        for name, value in {"verdict": verdict, **{f"failed.{k}": str(v) for k, v in failed.items()}}.items():
+        flat = {f"failed.{group}.{name}": str(n) for group, counts in failed.items() for name, n in counts.items()}
+        for name, value in {"verdict": verdict, **flat}.items():
             ElementTree.SubElement(holder, "property", {"name": name, "value": value})
     rename_tests(tree.getroot())
     write_atomically(path, ElementTree.tostring(tree.getroot(), encoding="utf-8", xml_declaration=True))

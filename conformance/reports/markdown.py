@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 from conformance.reports.blocks import GROUPS, TITLES, block_lines
-from conformance.reports.matrix import MATRIX_COLUMNS, NOT_APPLICABLE, matrix
+from conformance.reports.matrix import MATRIX_COLUMNS, MATRIX_TITLE, NOT_APPLICABLE, matrix
 
 
 def matrix_table(data: dict[str, Any]) -> list[str]:
-    lines = [f"| category | {' | '.join(MATRIX_COLUMNS)} |", "|---|" + "---:|" * len(MATRIX_COLUMNS)]
+    lines = [MATRIX_TITLE, "", f"| category | {' | '.join(MATRIX_COLUMNS)} |", "|---|" + "---:|" * len(MATRIX_COLUMNS)]
     return [
         *lines,
         *(f"| {category} | {' | '.join(map(str, row))} |" for category, row in matrix(data["counts"]["checks"])),

@@ -15,6 +15,7 @@ def check_counts(run: Run) -> dict[str, dict[str, dict[str, int]]]:
 
 
 MATRIX_COLUMNS = ("MUST pass", "MUST fail", "SHOULD pass", "SHOULD fail", "not applicable")
+MATRIX_TITLE = "Each check on each probe it applies to, by category and level:"
 NOT_APPLICABLE = "nothing for the check to look at, such as a 200 body's check on a 404; a failing check says why"
 
 

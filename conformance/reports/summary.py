@@ -6,7 +6,7 @@ from typing import Any
 
 from conformance.printable import printable
 from conformance.reports.blocks import GROUPS, TITLES, block_lines, failure_blocks
-from conformance.reports.matrix import MATRIX_COLUMNS, NOT_APPLICABLE, check_counts, matrix
+from conformance.reports.matrix import MATRIX_COLUMNS, MATRIX_TITLE, NOT_APPLICABLE, check_counts, matrix
 from conformance.reports.properties import reproduce_command
 from conformance.reports.properties import summary_lines as property_lines
 from conformance.run.record import Run
@@ -29,7 +29,7 @@ def matrix_lines(run: Run) -> list[str]:
     """The matrix without its last column, said once below it instead."""
     rows = matrix(check_counts(run))
     widths = [len(column) for column in MATRIX_COLUMNS[:-1]]
-    lines = [" ".join([f"{'category':<10}", *MATRIX_COLUMNS[:-1]])]
+    lines = [MATRIX_TITLE, " ".join([f"{'category':<10}", *MATRIX_COLUMNS[:-1]])]
     lines += [" ".join([f"{category:<10}", *(f"{n:>{w}}" for n, w in zip(row[:-1], widths, strict=True))]) for category, row in rows]
     skipped = sum(row[-1] for _, row in rows)
     if skipped:

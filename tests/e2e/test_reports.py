@@ -74,6 +74,7 @@ def test_the_markdown_report_of_a_passing_run(tmp_path: Path) -> None:
         requests,
     )
     assert rest.startswith(
+        "Each check on each probe it applies to, by category and level:\n\n"
         "| category | MUST pass | MUST fail | SHOULD pass | SHOULD fail | not applicable |\n"
         "|---|---:|---:|---:|---:|---:|\n"
         "| schema | 36 | 0 | 8 | 0 | 0 |\n"
@@ -132,7 +133,7 @@ def test_the_html_report_is_one_self_contained_file(serve: Any, data: MockData, 
     page.feed((tmp_path / "r.html").read_text())
     assert [link for link in page.external if not link.startswith("#")] == []  # links within the page only
     assert page.ids["verdict"].startswith("VIOLATES: ")
-    assert page.ids["matrix"].startswith("categoryMUST passMUST fail")
+    assert page.ids["matrix"].startswith("Each check on each probe it applies to, by category and level:categoryMUST passMUST fail")
     assert page.ids["check-enums.status"].startswith("enums.status (MUST): status is one of LIVE, ENDED")
     assert "openapi/schemas/session.schema.json#/properties/status/enum" in page.ids["check-enums.status"]
     assert "contract:openapi/schemas/session.schema.json:/properties/status/enum" in page.ids  # where its link leads
