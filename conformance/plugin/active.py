@@ -103,6 +103,7 @@ class ActiveRun:
         elif report.failed and not isinstance(failure, (CheckFailure, PropertyFailure, pytest.fail.Exception)):
             token = self.run.target.token  # a crash's traceback, -l locals and all (a header dict), shows it nowhere
             self.run.crashes.append(hide(f"{item.name}: {type(failure).__name__}: {failure}".splitlines()[0], token))
+            report.user_properties.append((carried.CRASH, self.run.crashes[-1]))  # an xdist controller's verdict needs it
             report.longrepr = hide(str(report.longrepr), token)
         outcome = "failed" if report.failed else report.outcome
         if isinstance(failure, (CheckFailure, PropertyFailure)):

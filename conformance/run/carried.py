@@ -17,8 +17,8 @@ from conformance.run.record import Run
 from conformance.transport.exchange import Exchange, Received, SentRequest
 
 # User property names; dropped from JUnit XML.
-STATUS, CASES, TEXTS, UNSENT, OUTCOME = "status", "cases", "failure-texts", "unsent", "outcome"
-CARRIED = (STATUS, CASES, TEXTS, UNSENT, OUTCOME)
+STATUS, CASES, TEXTS, UNSENT, OUTCOME, CRASH = "status", "cases", "failure-texts", "unsent", "outcome", "crash"
+CARRIED = (STATUS, CASES, TEXTS, UNSENT, OUTCOME, CRASH)
 
 
 def of_probe(exchange: Exchange) -> list[tuple[str, str]]:
@@ -48,7 +48,9 @@ def of_cases(results: list[CaseResult], unsent: int = 0) -> list[tuple[str, str]
 
 
 def adopt(run: Run, properties: dict[str, Any]) -> None:
-    """Take into this process's run what a worker's test saw."""
+    """Take into this process's run what a worker's test saw (a crash of the suite's own too)."""
+    if CRASH in properties:
+        run.crashes.append(str(properties[CRASH]))
     if STATUS in properties and properties["probe"] not in run.client.exchanges:
         status, error, unsent = json.loads(properties[STATUS])
         received = Received(status, {}, b"") if status is not None else None

@@ -52,7 +52,8 @@ def relayed(transport: Transport, request: dict[str, Any]) -> dict[str, Any]:
         kind = next(name for name, raised in RAISED.items() if type(exc) is raised)
         return {"raised": kind, "message": str(exc)}
     elapsed = answer.elapsed.total_seconds()
-    return {"status": answer.status_code, "headers": answer.headers.multi_items(), "content": _encode(answer.content), "elapsed": elapsed}
+    raw = [(name.decode("latin-1"), value.decode("latin-1")) for name, value in answer.headers.raw]  # the bytes as sent
+    return {"status": answer.status_code, "headers": raw, "content": _encode(answer.content), "elapsed": elapsed}
 
 
 @contextlib.contextmanager
@@ -102,7 +103,8 @@ class RelayedTransport(Transport):
         answer = self.relay.post(self.relay_url, json=sent).json()
         if "raised" in answer:
             raise RAISED[answer["raised"]](answer["message"])
-        response = httpx.Response(answer["status"], headers=answer["headers"], content=base64.b64decode(answer["content"]), request=built)
+        raw = [(name.encode("latin-1"), value.encode("latin-1")) for name, value in answer["headers"]]  # a byte that is not ASCII too
+        response = httpx.Response(answer["status"], headers=raw, content=base64.b64decode(answer["content"]), request=built)
         response.elapsed = timedelta(seconds=answer["elapsed"])
         return response
 

@@ -88,3 +88,16 @@ def test_a_faulty_target_ends_in_bounded_time_with_its_exit_code_and_no_secret(f
     assert "Traceback" not in printed
     assert CANARY not in outputs(result, tmp_path)
     assert took < seconds
+
+
+def test_a_header_byte_that_is_not_ascii_gets_the_same_verdict_on_two_workers(tmp_path: Path) -> None:
+    """Under xdist the answer crosses the relay to a worker: the bytes as sent, not a crash of the suite in each test."""
+    behaviour = CATALOGUE["a-header-byte-that-is-not-ascii"][0]
+    verdicts = []
+    for workers in ([], ["-n", "2"]):
+        with faults.fault_server(behaviour) as root:
+            args = ["--target", root + "/client/v4", *IDS, *FAST, "--", "-l", *workers]
+            result = run_cli("run", *args, env={"CLOUDFLARE_API_TOKEN": CANARY}, cwd=tmp_path)
+        assert "Traceback" not in result.stdout + result.stderr and CANARY not in result.stdout + result.stderr
+        verdicts.append((result.returncode, result.stdout.strip().splitlines()[-1]))
+    assert verdicts[0] == verdicts[1] and verdicts[0][1].startswith("Verdict: VIOLATES: ")

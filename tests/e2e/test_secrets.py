@@ -89,14 +89,18 @@ def pytest_configure(config):
 """
 
 
-def test_a_crash_shown_with_its_locals_shows_no_token(serve: Any, data: MockData, tmp_path: Path) -> None:
-    """-l (--showlocals) prints every frame's local variables, a header dict among them; JUnit and the report keep them."""
+@pytest.mark.parametrize("workers", [[], ["-n", "2"]], ids=["one-process", "two-workers"])
+def test_a_crash_shown_with_its_locals_shows_no_token(workers: list[str], serve: Any, data: MockData, tmp_path: Path) -> None:
+    """-l (--showlocals) prints every frame's local variables, a header dict among them; JUnit and the report keep them.
+    A crash of the suite makes the run INCONCLUSIVE, whichever process it happened in."""
     (tmp_path / "crash_in_the_transport.py").write_text(CRASH_IN_THE_TRANSPORT)
     (tmp_path / "out").mkdir()
     args, env = target_of(serve(ReferenceMock(data)), data)
-    outputs = ["--junitxml", "out/junit.xml", "--report", "out/report.json", "--no-method-probes"]
-    result = run_cli("run", *args, *outputs, "--", "-p", "crash_in_the_transport", "-l", "-m", "auth", env=env, cwd=tmp_path)
+    outputs = ["--junitxml", "out/junit.xml", "--report", "out/report.json", "--no-method-probes", "--full"]
+    pytest_args = ["-p", "crash_in_the_transport", "-l", "-m", "auth", *workers]
+    result = run_cli("run", *args, *outputs, "--", *pytest_args, env={**env, "PYTHONPATH": str(tmp_path)}, cwd=tmp_path)
     written = everything_written(result, tmp_path)
     assert result.returncode != 0 and "RuntimeError: a bug of the suite" in written
+    assert "INCONCLUSIVE: the suite itself failed on 5 test(s)" in result.stdout.split("\nVerdict: ")[1]
     assert "headers = " in written  # the locals are there, and were searched
     assert data.token not in written
