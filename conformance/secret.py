@@ -9,6 +9,11 @@ from typing import Any
 REDACTED = "Secret('***')"
 
 
+def sendable(token: str) -> bool:
+    """Whether a token can be sent as it is in an Authorization header: printable ASCII, no whitespace."""
+    return bool(token) and all(33 <= ord(c) <= 126 for c in token)
+
+
 class Secret:
     __slots__ = ("_value",)
 

@@ -21,6 +21,7 @@ from conformance.fake.routing import SDK_BASE_URL, mocked, routed, served
 from conformance.fake.sessions import Clock, SessionMaker
 from conformance.mock import MockData, Request, load_data
 from conformance.mock.app import encoded
+from conformance.secret import sendable
 from conformance.transport.exchange import Exchange, Received, SentRequest
 from conformance.transport.probes import Probe
 
@@ -49,7 +50,7 @@ class RealtimeKitFake:
         seeded: bool = False,
     ) -> None:
         bundled = load_data()
-        if token is not None and not (token and all(33 <= ord(c) <= 126 for c in token)):
+        if token is not None and not sendable(token):
             raise ArrangementError("a token is printable ASCII without spaces, as the Authorization header carries it")
         app = app_id or bundled.app_id
         apps = {**(bundled.apps if seeded else {}), app: bundled.apps.get(app, ()) if seeded else ()}

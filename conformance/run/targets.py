@@ -19,7 +19,7 @@ from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError
 from conformance.mock.server import serve_in_thread
 from conformance.run.settings import AUTO_EDITION, TOKEN_ENV, Settings
-from conformance.secret import Secret
+from conformance.secret import Secret, sendable
 from conformance.transport.exchange import Exchange, Received, SentRequest
 from conformance.transport.http import BodyTooLarge, BudgetSpent, Limits, RateLimited, Transport, TransportFailure
 from conformance.transport.probes import Ids, Probe, authorization
@@ -100,7 +100,7 @@ def read_token(environ: dict[str, str], name: str) -> Secret:
     token = environ.get(name, "")
     if not token:
         raise TargetError(f"set {name} to an API token with the Realtime permission (or name another variable: --token-env)")
-    if not all(33 <= ord(c) <= 126 for c in token):
+    if not sendable(token):
         raise TargetError(
             f"{name} holds whitespace, a control character or a non-ASCII character (a trailing newline?): set it to the token alone"
         )
