@@ -99,5 +99,5 @@ class SessionMaker:
         return self._rules("present-only-when")
 
     def _timestamps_updated(self) -> list[str]:
-        """The timestamps that move with every change: those that may not be before the creation."""
-        return [field for field, after in self._rules("not-before") if after == "created_at"]
+        """The timestamps an end moves to now: those the contract orders after another (the end, the last update)."""
+        return [field for field, _ in self._rules("not-before")]
