@@ -17,9 +17,9 @@ from xml.etree import ElementTree
 
 import pytest
 
-from conformance.contract import Contract, load_contract
+from conformance.contract import BASE_PATH, Contract, load_contract
 from conformance.mock import MockData, ReferenceMock, Request, load_data
-from conformance.mock.app import BASE_PATH, Reply
+from conformance.mock.app import Reply
 from conformance.mock.server import serve_in_thread
 from conformance.run.targets import Target, build_request
 from conformance.secret import Secret
@@ -53,9 +53,9 @@ def exchange_with(contract: Contract, data: MockData, probes: dict[str, Probe]) 
     """The exchange a probe gets from the reference mock, answered in-process, optionally edited.
 
     exchange_with("session:<id>", edit=lambda body: ...) edits the JSON body;
-    status=, headers= and raw= replace the status, headers or the whole body.
+    status=, headers= and raw= replace the status, headers or the whole body; edition= picks the mock's edition.
     """
-    mock = ReferenceMock(data)
+    mocks = {edition: ReferenceMock(data, edition=edition) for edition in contract.editions}
 
     def make(
         probe_name: str,
@@ -63,11 +63,12 @@ def exchange_with(contract: Contract, data: MockData, probes: dict[str, Probe]) 
         status: int | None = None,
         headers: dict[str, str] | None = None,
         raw: bytes | None = None,
+        edition: str = "documented",
     ) -> Exchange:
         probe = probes[probe_name]
         target = Target("test", "http://127.0.0.1:1" + BASE_PATH, Secret(data.token), Ids(data.account_id, data.app_id, ()))
         sent = build_request(target, contract, probe)
-        reply = mock.respond(_as_mock_request(sent, probe, Secret(data.token)))
+        reply = mocks[edition].respond(_as_mock_request(sent, probe, Secret(data.token)))
         body = copy.deepcopy(reply.body)
         if edit is not None:
             edit(body)

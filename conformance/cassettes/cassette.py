@@ -7,7 +7,6 @@ ours add `metadata.conformance`: what recorded them and the settings that decide
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import conformance
 from conformance.cassettes import MAX_CASSETTE_BYTES, redaction
 from conformance.cassettes.reading import CassetteError, read_cassette
 from conformance.cassettes.redaction import credential_class
-from conformance.contract import contract_dir, load_contract
+from conformance.contract import contract_hash, load_contract
 from conformance.files import write_atomically
 from conformance.printable import printable
 from conformance.secret import Secret
@@ -44,28 +43,16 @@ class Recording:
     session_ids: tuple[str, ...]
     settings: dict[str, Any]  # profile, seed, max_examples, edition, method_probes, suite and contract versions
     complete: bool = field(default=False, compare=False)  # only a run that ended whole is written
+    written: int | None = field(default=None, compare=False)  # the exchanges the cassette holds, once written
 
     def as_dict(self) -> dict[str, Any]:
-        return {**{k: v for k, v in self.__dict__.items() if k != "complete"}, "session_ids": list(self.session_ids)}
+        kept = {k: v for k, v in self.__dict__.items() if k not in ("complete", "written")}
+        return {**kept, "session_ids": list(self.session_ids)}
 
     def edition_detected(self, edition: str) -> None:
         """The edition the run detected, which a replay checks: known only after the cassette has begun to record the
         requests that detect it."""
         self.settings["edition"] = edition
-
-
-def contract_sha256() -> str:
-    """The SHA-256 of the contract files (names and contents): what a report or a cassette was checked against."""
-    digest = hashlib.sha256()
-    for path in sorted(contract_dir().rglob("*")):
-        if path.is_file():
-            digest.update(path.name.encode() + path.read_bytes())
-    return digest.hexdigest()
-
-
-def contract_hash() -> str:
-    """A short hash of the contract files: a cassette recorded under another contract would not match."""
-    return contract_sha256()[:16]
 
 
 def request_settings(profile: str, seed: int, max_examples: int, edition: str, method_probes: bool) -> dict[str, Any]:
@@ -141,6 +128,7 @@ class Persister(FilesystemPersister):  # type: ignore[misc]  # untyped base
             return
         text = serialize({**cassette_dict, "metadata": {"conformance": self.recording.as_dict()}}, serializer)
         write_atomically(Path(cassette_path), text)
+        self.recording.written = len(cassette_dict["requests"])
 
 
 class _Read:
@@ -161,7 +149,13 @@ def check_writable(path: Path) -> None:
 
 @contextlib.contextmanager
 def use_cassette(
-    path: Path, record_mode: str, token: Secret, recording: Recording, redactions: dict[str, str], limit: int = MAX_CASSETTE_BYTES
+    path: Path,
+    record_mode: str,
+    token: Secret,
+    recording: Recording,
+    redactions: dict[str, str],
+    limit: int = MAX_CASSETTE_BYTES,
+    max_body: int = MAX_CASSETTE_BYTES,
 ) -> Iterator[Any]:
     """Every HTTP request of the block (httpx and requests) recorded to, or replayed from, `path`."""
 
@@ -169,9 +163,9 @@ def use_cassette(
         record_mode=record_mode,
         match_on=MATCH_ON,
         before_record_request=redaction.request_hook(token),
-        before_record_response=redaction.response_hook(token),
+        before_record_response=redaction.response_hook(token, max_body),
         filter_sensitive_data=list(redactions.items()),
-        decode_compressed_response=True,
+        decode_compressed_response=False,  # the response hook decodes, under the run's limit: vcrpy would inflate a bomb whole
         drop_unused_requests=record_mode == "all",  # "all" writes exactly this run's exchanges
     )
     recorder.register_matcher("credentials", lambda got, recorded: same_credentials(got, recorded, token))
@@ -192,8 +186,11 @@ def same_query(got: Any, recorded: Any) -> None:
     assert mine == theirs, f"query {mine} != {theirs}"
 
 
-def replay_miss(exc: CannotOverwriteExistingCassetteException) -> str:
-    """One line: the request, the nearest recorded ones, and what to do."""
+def replay_miss(exc: BaseException) -> str | None:
+    """A request the cassette does not hold, in one line: the request, the nearest recorded ones, and what to do;
+    None for any other exception. The run's transport raises it as its own NotRecorded."""
+    if not isinstance(exc, CannotOverwriteExistingCassetteException):
+        return None
     request = exc.failed_request
     nearest = [f"{r.method} {r.path}?{r.query} (differs in {', '.join(m for m, _ in failed)})" for r, _, failed in exc.similar_requests[:3]]
     near = "; nearest recorded: " + " | ".join(nearest) if nearest else "; nothing similar is recorded"

@@ -14,6 +14,7 @@ import yaml
 
 from conformance.cassettes import MAX_CASSETTE_BYTES
 from conformance.files import TooLarge, read_at_most
+from conformance.nesting import TOO_DEEP, tree_within
 from conformance.printable import printable
 
 
@@ -25,6 +26,19 @@ class _WithoutAliases(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: i
         if node in self.constructed_objects:
             raise yaml.constructor.ConstructorError(None, None, "a YAML alias, which cassettes never have", node.start_mark)
         return super().construct_object(node, deep)
+
+    def construct_document(self, node: Any) -> Any:
+        """Nothing nested past the one nesting limit is built (or walked by anything after): vcrpy's cassettes nest a
+        handful of levels."""
+        if not tree_within(node, _children):
+            raise yaml.constructor.ConstructorError(None, None, f"a document {TOO_DEEP}", node.start_mark)
+        return super().construct_document(node)
+
+
+def _children(node: Any) -> list[Any]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
 _FORMAT = jsonschema_rs.validator_for(json.loads((Path(__file__).parent / "cassette.schema.json").read_text()))

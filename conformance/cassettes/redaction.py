@@ -7,26 +7,15 @@ import contextlib
 import logging
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import quote
 
-from conformance.secret import Secret
+from conformance.secret import Secret, hide, hide_bytes
+from conformance.transport.decoding import PastLimit, Undecodable, decoded
 
 # Per-run noise, never the target's answer to judge: a cookie, a ray id, the moment (Ratelimit's seconds left in its
 # window among it), the server's name. Without them re-recording what did not change writes the same cassette.
 DROPPED_RESPONSE_HEADERS = {"set-cookie", "cf-ray", "date", "server", "ratelimit"}
 DROPPED_REQUEST_HEADERS = {"cookie"}
 SCHEMES = ("Bearer", "Basic", "Digest", "Token")
-HIDDEN = "[REDACTED]"
-SHORTEST_SECRET = 8  # a shorter "token" (a test's "t") is in every word: hiding it would garble all text, and hide nothing
-
-
-def hide(text: str, secret: Secret) -> str:
-    """`text` without the secret, as sent or percent-encoded."""
-    if len(secret.reveal()) < SHORTEST_SECRET:
-        return text
-    for form in {secret.reveal(), quote(secret.reveal(), safe="")}:
-        text = text.replace(form, HIDDEN)
-    return text
 
 
 @contextlib.contextmanager
@@ -58,29 +47,41 @@ def request_hook(token: Secret) -> Callable[[Any], Any]:
             del request.headers[name]
         if header is not None:
             request.headers["Authorization"] = f"[credentials: {credential_class(header, token)}]"
-        request.uri = request.uri.replace(token.reveal(), HIDDEN)
+        request.uri = hide(request.uri, token)
         if isinstance(request.body, bytes):
-            request.body = request.body.replace(token.reveal().encode(), HIDDEN.encode())
+            request.body = hide_bytes(request.body, token)
         return request
 
     return redact
 
 
-def response_hook(token: Secret) -> Callable[[dict[str, Any]], dict[str, Any]]:
-    """Drop cookies and per-run headers; hide the token in what is left."""
+def response_hook(token: Secret, max_body: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """Drop cookies and per-run headers; keep a compressed body decoded (under the run's byte limit: past it, or when it
+    does not decode, as it came, for the replay to refuse as the run did); hide the token in what is left: the reason
+    phrase, headers and body (a target may echo it back in any of them, in any form `hide` knows)."""
 
     def redact(response: dict[str, Any]) -> dict[str, Any]:
-        kept = {
-            k: [v.replace(token.reveal(), HIDDEN) for v in vs]
-            for k, vs in response["headers"].items()
-            if k.lower() not in DROPPED_RESPONSE_HEADERS
-        }
+        response = _decoded(response, max_body)
+        kept = {k: [hide(v, token) for v in vs] for k, vs in response["headers"].items() if k.lower() not in DROPPED_RESPONSE_HEADERS}
         body = response["body"]["string"]
-        if isinstance(body, bytes):
-            body = body.replace(token.reveal().encode(), HIDDEN.encode())
-        return {**response, "headers": kept, "body": {**response["body"], "string": body}}
+        body = hide_bytes(body, token) if isinstance(body, bytes) else hide(body, token) if isinstance(body, str) else body
+        status = {**response["status"], "message": hide(str(response["status"].get("message", "")), token)}
+        return {**response, "status": status, "headers": kept, "body": {**response["body"], "string": body}}
 
     return redact
+
+
+def _decoded(response: dict[str, Any], max_body: int) -> dict[str, Any]:
+    encodings = [e for name, values in response["headers"].items() if name.lower() == "content-encoding" for e in values]
+    body = response["body"]["string"]
+    if not encodings or not isinstance(body, bytes):
+        return response
+    try:
+        plain = decoded([body], [part for e in encodings for part in e.split(",")], max_body)
+    except (PastLimit, Undecodable):
+        return response
+    headers = {k: v for k, v in response["headers"].items() if k.lower() not in ("content-encoding", "content-length")}
+    return {**response, "headers": headers, "body": {**response["body"], "string": plain}}
 
 
 def placeholder(value: str, label: str) -> str:

@@ -22,7 +22,7 @@ from conformance.cassettes.cassette import (
     same_credentials,
     same_query,
 )
-from conformance.mock.app import Reply, _lifespan, _send
+from conformance.mock.app import Reply, lifespan, send_reply
 from conformance.secret import Secret
 
 HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
@@ -47,9 +47,9 @@ class CassetteServer:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
         elif scope["type"] == "http":
-            await _send(send, self.reply(scope))
+            await send_reply(send, self.reply(scope))
 
     def reply(self, scope: dict[str, Any]) -> Reply:
         headers = {k.decode("latin-1"): v.decode("latin-1") for k, v in scope.get("headers", [])}

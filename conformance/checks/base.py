@@ -17,9 +17,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from conformance.cassettes.redaction import hide
 from conformance.contract import Contract, load_contract
 from conformance.printable import printable
+from conformance.secret import hide
 from conformance.transport.exchange import Exchange
 from conformance.transport.probes import Probe
 
@@ -96,6 +96,14 @@ def show(value: Any) -> str:
     """A received or documented value, as JSON, kept to one short line."""
     text = json.dumps(value, sort_keys=True, default=str)
     return text if len(text) <= 200 else text[:200] + "..."
+
+
+ABSENT = "absent"  # how a received value shows when its key is not there at all (null is a value)
+
+
+def show_key(mapping: Any, key: str) -> str:
+    """The value at `key` of a JSON object, as show() writes it, or 'absent' when it has no such key (or is no object)."""
+    return show(mapping[key]) if isinstance(mapping, dict) and key in mapping else ABSENT
 
 
 def received_status(exchange: Exchange) -> str:

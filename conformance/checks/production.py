@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from conformance.checks.base import Check, CheckFailure, NotApplicable, received_status
+from conformance.checks.request import contested_rejection
 from conformance.contract import Contract, load_contract
 from conformance.transport.exchange import NO_JSON, Exchange
 
@@ -42,6 +43,11 @@ def as_production(situation: str) -> Callable[[Exchange, Contract], None]:
         assert exchange.response is not None
         if exchange.response.status < 400:
             raise NotApplicable(f"HTTP {exchange.response.status} is no failure; the MUST checks report it")
+        contested = contested_rejection(exchange, contract)
+        if contested:
+            raise NotApplicable(
+                f"HTTP {exchange.response.status} follows the documentation's side of a contradiction: {contested[0].brief()}"
+            )
         recorded = contract.recorded_failures[situation]
         expected = answer(contract, recorded.status, recorded.body)
         body = exchange.response.json

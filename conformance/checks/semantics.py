@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from conformance.checks.base import CheckFailure, rule, show
+from conformance.checks.base import CheckFailure, rule, show, show_key
 from conformance.checks.body import SESSION_BODIES, lookup, ok_body, session_of, sessions_in
 from conformance.contract import Contract
 from conformance.transport.exchange import Exchange
@@ -52,7 +52,7 @@ def echoes_path_parameters(exchange: Exchange, contract: Contract) -> None:
     for field, parameter in rules_of(contract, "equals-path-parameter"):
         asked = exchange.request.path_params[parameter]
         if session.get(field) != asked:
-            received = f"{show(session.get(field))} at {contract.session_pointer}/{field}"
+            received = f"{show_key(session, field)} at {contract.session_pointer}/{field}"
             pointer = contract.session_property_pointer(field, "x-semantics")
             raise CheckFailure(f"{field} does not match the requested {parameter}", received, f"{field} == {show(asked)}", pointer)
 
@@ -62,9 +62,9 @@ def present_only_when(exchange: Exchange, contract: Contract) -> None:
     for pointer, session, field, condition in each_rule(exchange, contract, "present-only-when"):
         expected = all(session.get(k) == v for k, v in condition.items())
         if (field in session) != expected:
-            state = ", ".join(f"{k}={show(session.get(k))}" for k in condition)
+            state = ", ".join(f"{k}={show_key(session, k)}" for k in condition)
             title = f"{field} is {'absent' if expected else 'present'} at {pointer} although {state}"
-            raise violation(contract, field, title, show(session.get(field)), f"{field} present only when {show(condition)}")
+            raise violation(contract, field, title, show_key(session, field), f"{field} present only when {show(condition)}")
 
 
 @rule("semantics.chronology", "semantics", "ended_at is not before started_at, updated_at not before created_at", SESSION_BODIES)
@@ -100,9 +100,7 @@ def success_true(exchange: Exchange, contract: Contract) -> None:
         expected = rules.get("value-on-success")
         if lookup(body, f"/{field}") != expected:
             pointer = f"{contract.response_pointer}#/properties/{field}/x-semantics"
-            raise CheckFailure(
-                f"{field} is not {show(expected)} on a 200", show(lookup(body, f"/{field}")), f"{field}: {show(expected)}", pointer
-            )
+            raise CheckFailure(f"{field} is not {show(expected)} on a 200", show_key(body, field), f"{field}: {show(expected)}", pointer)
 
 
 CHECKS = (echoes_path_parameters, present_only_when, chronology, non_negative, at_most, success_true)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from conformance.checks.base import CheckFailure, NotApplicable, received_status, rule, show
+from conformance.checks.base import CheckFailure, NotApplicable, received_status, rule, show_key
 from conformance.checks.body import ALL_PROBES, BODY_PROBES, FAILURE_PROBES, session_of
+from conformance.checks.request import MALFORMED, Violation, contested_rejection, owned
 from conformance.contract import Contract
 from conformance.transport.exchange import NO_JSON, Exchange
 
@@ -21,23 +22,40 @@ def status(exchange: Exchange) -> int:
     return exchange.response.status
 
 
-def require_status(exchange: Exchange, allowed: set[int] | range, title: str, documented: str, contract: str) -> None:
+def require_status(exchange: Exchange, contract: Contract, allowed: set[int] | range, title: str, documented: str, pointer: str) -> None:
     if status(exchange) not in allowed:
-        raise CheckFailure(title, received_status(exchange), documented, contract)
+        not_contested(exchange, contract)
+        raise CheckFailure(title, received_status(exchange), documented, pointer)
+
+
+def not_contested(exchange: Exchange, contract: Contract) -> None:
+    """A rejection of a request that follows a documented contradiction is the documentation's side of it: no rule
+    expecting another status holds it against the target (the form of the rejection is still judged)."""
+    contested = contested_rejection(exchange, contract)
+    if contested:
+        raise NotApplicable(f"HTTP {status(exchange)} follows the documentation's side of a contradiction: {contested[0].brief()}")
+
+
+def rejected(exchange: Exchange, contract: Contract, check_id: str) -> None:
+    """A request that breaks the contract in a way check `check_id` judges was rejected with a 4xx: each such way is
+    named with its value, so a generated case says what made it."""
+    broken = owned(exchange, contract, check_id)
+    if not broken:
+        raise NotApplicable("the request breaks none of the rules this check judges")
+    if not 400 <= status(exchange) < 500:
+        errors = tuple(f"{_named(v)} was not rejected with a 4xx" for v in broken)
+        raise CheckFailure(errors[0], received_status(exchange), broken[0].documented, broken[0].contract, errors)
 
 
 @rule("transport.session-ok", "transport", "a configured session fetched with a valid token answers 200", BODY_PROBES)
 def session_ok(exchange: Exchange, contract: Contract) -> None:
     session_id = exchange.request.path_params["session_id"]
-    require_status(exchange, {200}, f"no 200 response for session {session_id}", "200 with the session", responses(contract, 200))
+    require_status(exchange, contract, {200}, f"no 200 response for session {session_id}", "200 with the session", responses(contract, 200))
 
 
-@rule("params.max-length", "params", "an id longer than its maxLength gets a 4xx, never a 2xx or 5xx", ("too-long",))
+@rule("params.max-length", "params", "an id longer than its maxLength gets a 4xx, never a 2xx or 5xx", ("too-long", "property"))
 def max_length(exchange: Exchange, contract: Contract) -> None:
-    name = exchange.probe.partition(":")[2]
-    limit = contract.max_lengths()[name]
-    title = f"a {limit + 1}-character {name} was not rejected with a 4xx"
-    require_status(exchange, range(400, 500), title, f"maxLength {limit}: a 4xx", contract.parameter_pointer(name, "maxLength"))
+    rejected(exchange, contract, "params.max-length")
 
 
 @rule(
@@ -49,16 +67,25 @@ def max_length(exchange: Exchange, contract: Contract) -> None:
 def at_max_length(exchange: Exchange, contract: Contract) -> None:
     name = exchange.probe.partition(":")[2]
     limit = contract.max_lengths()[name]
-    if status(exchange) in (400, 422) or status(exchange) >= 500:
+    if status(exchange) in MALFORMED or status(exchange) >= 500:
+        not_contested(exchange, contract)
         pointer = contract.parameter_pointer(name, "maxLength")
         raise CheckFailure(f"a {limit}-character {name} was rejected", received_status(exchange), f"maxLength {limit}: allowed", pointer)
 
 
-@rule("params.boolean-rejected", "params", "a non-boolean include_breakout_rooms gets a 4xx", ("bad-boolean",))
+@rule("params.boolean-rejected", "params", "a non-boolean include_breakout_rooms gets a 4xx", ("bad-boolean", "property"))
 def boolean_rejected(exchange: Exchange, contract: Contract) -> None:
-    name = contract.breakout_rooms_parameter
-    title = f"{name}={exchange.request.query[name]} was not rejected with a 4xx"
-    require_status(exchange, range(400, 500), title, "type boolean: a 4xx for anything else", contract.parameter_pointer(name, "type"))
+    rejected(exchange, contract, "params.boolean-rejected")
+
+
+@rule(
+    "params.invalid-rejected",
+    "params",
+    "any other value that breaks its parameter's schema (a session_id that is no UUID in the current edition) gets a 4xx",
+    ("odd-id", "property"),
+)
+def invalid_rejected(exchange: Exchange, contract: Contract) -> None:
+    rejected(exchange, contract, "params.invalid-rejected")
 
 
 @rule("params.breakout-rooms-array", "params", "include_breakout_rooms=true yields a breakout_rooms array", ("breakout",))
@@ -67,7 +94,7 @@ def breakout_rooms_array(exchange: Exchange, contract: Contract) -> None:
     session = session_of(exchange, contract)
     if not isinstance(session.get(field), list):
         title = f"{field} is not an array although {contract.breakout_rooms_parameter}=true"
-        received = f"{show(session.get(field))} at {contract.session_pointer}/{field}"
+        received = f"{show_key(session, field)} at {contract.session_pointer}/{field}"
         raise CheckFailure(title, received, f"{field}: an array", contract.session_property_pointer(field))
 
 
@@ -75,19 +102,27 @@ def breakout_rooms_array(exchange: Exchange, contract: Contract) -> None:
 def auth_rejected(exchange: Exchange, contract: Contract) -> None:
     credentials = exchange.probe.partition(":")[2]
     title = f"a request with credentials '{credentials}' was not rejected with 400/401/403"
-    require_status(exchange, {400, 401, 403}, title, "Authorization: Bearer <token> only", contract.security_pointer)
+    require_status(exchange, contract, {400, 401, 403}, title, "Authorization: Bearer <token> only", contract.security_pointer)
 
 
 @rule("errors.unknown-session", "errors", "an unknown session id gets 404", ("unknown-session",))
 def unknown_session(exchange: Exchange, contract: Contract) -> None:
     session_id = exchange.request.path_params["session_id"]
-    require_status(exchange, {404}, f"unknown session {session_id} did not get 404", "404 with a failure body", responses(contract, 404))
+    require_status(
+        exchange, contract, {404}, f"unknown session {session_id} did not get 404", "404 with a failure body", responses(contract, 404)
+    )
 
 
-@rule("errors.method-not-allowed", "errors", "POST, PUT, PATCH and DELETE on the path get 405, never a 2xx", ("method",))
+@rule("errors.method-not-allowed", "errors", "POST, PUT, PATCH and DELETE on the path get 405, never a 2xx", ("method", "property"))
 def method_not_allowed(exchange: Exchange, contract: Contract) -> None:
+    if not owned(exchange, contract, "errors.method-not-allowed"):
+        raise NotApplicable("a GET")
     title = f"{exchange.request.method} on the session path did not get 405"
-    require_status(exchange, {405}, title, "405 (only GET is defined)", responses(contract, 405))
+    require_status(exchange, contract, {405}, title, "405 (only GET is defined)", responses(contract, 405))
+    assert exchange.response is not None
+    if "allow" not in exchange.response.headers:  # HTTP itself (RFC 9110) asks a 405 to say what is allowed
+        title = f"{exchange.request.method} got 405 without an Allow header"
+        raise CheckFailure(title, received_status(exchange), "405 with Allow: GET", f"{responses(contract, 405)}/headers/Allow")
 
 
 @rule("errors.failure-body", "errors", "every 4xx/5xx is a Cloudflare v4 envelope or a RealtimeKit error body", FAILURES)
@@ -114,7 +149,34 @@ def json_content_type(exchange: Exchange, contract: Contract) -> None:
 
 @rule("errors.no-server-error", "errors", "no request of the suite gets a 5xx", ALL_PROBES)
 def no_server_error(exchange: Exchange, contract: Contract) -> None:
-    require_status(exchange, range(100, 500), f"HTTP {status(exchange)} server error", "a 2xx or 4xx", responses(contract))
+    require_status(exchange, contract, range(100, 500), f"HTTP {status(exchange)} server error", "a 2xx or 4xx", responses(contract))
+
+
+@rule("errors.documented-status", "errors", "every answer has a status the contract records for this operation", ALL_PROBES)
+def documented_status(exchange: Exchange, contract: Contract) -> None:
+    if status(exchange) >= 500:
+        raise NotApplicable(f"HTTP {status(exchange)}: errors.no-server-error reports it")
+    recorded = sorted({*contract.valid_request_statuses(), *contract.failure_statuses(), 200})
+    if status(exchange) not in recorded:
+        shown = ", ".join(map(str, recorded))
+        raise CheckFailure(
+            f"HTTP {status(exchange)} is not a status of this operation", received_status(exchange), shown, responses(contract)
+        )
+
+
+SHOWN_VALUE = 40  # characters of a value a failure names; the request line has it whole
+
+
+def _named(violation: Violation) -> str:
+    """The parameter and value that break the contract, as a failure names them."""
+    value = violation.value if len(violation.value) <= SHOWN_VALUE else violation.value[: SHOWN_VALUE - 3] + "..."
+    if violation.keyword == "maxLength":
+        return f"a {len(violation.value)}-character {violation.parameter} ({value})"
+    if violation.keyword == "path":
+        return f"the path {value}"
+    if violation.keyword == "duplicate":
+        return f"{violation.parameter} {violation.message}"
+    return f"{violation.parameter}={value}"
 
 
 CHECKS = (
@@ -122,6 +184,7 @@ CHECKS = (
     max_length,
     at_max_length,
     boolean_rejected,
+    invalid_rejected,
     breakout_rooms_array,
     auth_rejected,
     unknown_session,
@@ -129,4 +192,5 @@ CHECKS = (
     failure_body,
     json_content_type,
     no_server_error,
+    documented_status,
 )

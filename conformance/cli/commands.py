@@ -22,10 +22,9 @@ from conformance.cassettes import MAX_CASSETTE_BYTES
 from conformance.cassettes.reading import CassetteError
 from conformance.cassettes.replay import CassetteServer
 from conformance.checks import REGISTRY
-from conformance.contract import FRAGMENT_NAME, drift, load_contract
+from conformance.contract import BASE_PATH, FRAGMENT_NAME, drift, load_contract
 from conformance.contract.editions import DEFAULT_EDITION
 from conformance.mock import ReferenceMock
-from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError, load_data
 from conformance.mock.ratelimit import RateLimiter
 from conformance.mock.server import bind, serve_forever, url_of
@@ -106,7 +105,7 @@ def main(argv: list[str] | None, entry: Command) -> int:
     """The command `argv` names; `entry` is the whole command as `python -m conformance` runs it (the selftest runs it)."""
     args = build_parser().parse_args(argv)
     args.entry = entry
-    commands = {"run": run_suite, "mock": serve_mock, "checks": list_checks, "selftest": run_selftest, "drift": compare_upstream}
+    commands = {"run": run_command, "mock": serve_mock, "checks": list_checks, "selftest": run_selftest, "drift": compare_upstream}
     command = commands[args.command]
     try:
         return int(command(args))
@@ -141,7 +140,23 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     return forwarded + list(args.pytest_args)
 
 
-def run_suite(args: argparse.Namespace) -> int:
+# pytest plugins a run cannot do without, and what each is: `-- -p no:NAME` switching one off is a usage error.
+NEEDED_PLUGINS = {"conformance": "the suite's own plugin", "terminal": "pytest's terminal reporter, which prints the verdict"}
+
+
+def switched_off(pytest_args: list[str]) -> str:
+    """The first plugin the run needs that `-p no:NAME` would switch off, or ''."""
+    for before, argument in zip(["", *pytest_args], pytest_args, strict=False):
+        name = argument.removeprefix("-p").strip() if argument.startswith("-p") and argument != "-p" else argument if before == "-p" else ""
+        if name.startswith("no:") and name[3:] in NEEDED_PLUGINS:
+            return name[3:]
+    return ""
+
+
+def run_command(args: argparse.Namespace) -> int:
+    needed = switched_off(args.pytest_args)
+    if needed:
+        return _usage_error(f"-p no:{needed} would switch off {NEEDED_PLUGINS[needed]}: a run needs it (leave it out)")
     code = pytest.ExitCode(pytest.main(pytest_arguments(args)))
     if code == pytest.ExitCode.INTERRUPTED and interrupt.received():  # also when Ctrl-C came before any test
         print("rtk-conformance: run interrupted", file=sys.stderr)
@@ -158,10 +173,8 @@ def serve_mock(args: argparse.Namespace) -> int:
         app, base_path, exports = _cassette_app(args.cassette, args.max_cassette) if args.cassette else _reference_app(args)
         sock = bind(args.host, args.port)
         sock.listen(2048)  # before the URL is printed: a client that reads it may connect before uvicorn has started
-    except (DataFileError, CassetteError) as exc:
+    except (DataFileError, CassetteError, RateLimitError) as exc:
         return _usage_error(str(exc))
-    except ValueError:
-        return _usage_error(f"--rate-limit must look like N/SECONDS, e.g. 1200/300, got {args.rate_limit!r}")
     except OSError as exc:
         return _usage_error(f"cannot listen on {args.host}:{args.port}: {exc.strerror}")
     url = url_of(sock) + base_path
@@ -184,9 +197,20 @@ BY_NAME = {s.name: s for s in SETTINGS}
 def _reference_app(args: argparse.Namespace) -> tuple[Any, str, dict[str, str]]:
     data = load_data(args.data)
     data = data.for_app(args.app_id) if args.app_id else data
-    limiter = RateLimiter.parse(args.rate_limit) if args.rate_limit else RateLimiter()
+    limiter = rate_limiter(args.rate_limit) if args.rate_limit else RateLimiter()
     mock = ReferenceMock(data, limiter, edition=args.edition)
     return mock, BASE_PATH, _exports(data.token, data.account_id, data.app_id, data.session_ids)
+
+
+class RateLimitError(ValueError):
+    """--rate-limit cannot be read."""
+
+
+def rate_limiter(text: str) -> RateLimiter:
+    try:
+        return RateLimiter.parse(text)
+    except ValueError:
+        raise RateLimitError(f"--rate-limit must look like N/SECONDS, e.g. 1200/300, got {text!r}") from None
 
 
 def exposure(args: argparse.Namespace) -> str:

@@ -7,17 +7,24 @@ import os
 import sys
 from typing import Any, TextIO
 
+from conformance.secret import hide_known
+
 
 class QuietWhenGone:
-    """A text stream that stops writing, instead of raising, once a write or a flush has failed."""
+    """A text stream that stops writing, instead of raising, once a write or a flush has failed; and that looks for the
+    run's token once more in what it writes (the last scan of every output), hiding it and saying so once."""
 
-    def __init__(self, stream: TextIO) -> None:
-        self._stream, self.gone = stream, False
+    def __init__(self, stream: TextIO, name: str) -> None:
+        self._stream, self.gone, self.name, self.redacted = stream, False, name, False
 
     def write(self, text: str) -> int:
+        hidden, found = hide_known(text)
+        if found and not self.redacted:
+            self.redacted = True
+            hidden += f"\nrtk-conformance: the API token was found in what was to be written to {self.name}: it is redacted\n"
         if not self.gone:
             try:
-                return self._stream.write(text)
+                self._stream.write(hidden)
             except (OSError, ValueError):  # a broken pipe, a full disk, a stream already closed
                 self.gone = True
         return len(text)
@@ -45,4 +52,4 @@ def guard_standard_streams() -> None:
         reconfigure = getattr(stream, "reconfigure", None)
         if reconfigure is not None:
             reconfigure(errors="backslashreplace")
-        setattr(sys, name, QuietWhenGone(stream))
+        setattr(sys, name, QuietWhenGone(stream, name))

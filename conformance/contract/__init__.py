@@ -5,13 +5,14 @@ Python never restates a field, an enum or a limit: everything here is read from 
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 import jsonschema_rs
 import yaml
@@ -87,6 +88,11 @@ class Contract:
         return self.root / FRAGMENT_NAME
 
     @cached_property
+    def base_path(self) -> str:
+        """Where the operation's paths begin on the documented server (/client/v4)."""
+        return urlsplit(str(self.fragment["servers"][0]["url"])).path.rstrip("/")
+
+    @cached_property
     def path_template(self) -> str:
         (path,) = self.fragment["paths"]
         return str(path)
@@ -156,6 +162,19 @@ class Contract:
 
     def validate_parameter(self, name: str, value: Any) -> list[SchemaError]:
         return _errors(self._validator(self.parameters[name]["schema_file"]), value)
+
+    def documented_violations(self, name: str, value: Any) -> list[SchemaError]:
+        """How `value` breaks parameter `name`, in the keywords the documentation states: a value no branch of an anyOf
+        accepts breaks the documented branch's keyword (maxLength), not the anyOf."""
+        errors = self.validate_parameter(name, value)
+        if not any(e.keyword == "anyOf" for e in errors):
+            return errors
+        documented = self._branch(name, -1)
+        found = [e for e in errors if e.keyword != "anyOf"]
+        for e in documented.iter_errors(value):
+            keyword = str(e.kind.name)
+            found.append(SchemaError("", keyword, str(e.message), value, self.parameter_pointer(name, keyword), dict(e.kind.as_dict())))
+        return found
 
     def path_parameters(self) -> list[str]:
         return [n for n, p in self.parameters.items() if p["in"] == "path"]
@@ -290,3 +309,21 @@ def _errors(validator: Any, document: Any) -> list[SchemaError]:
 @cache
 def load_contract(edition: str = DEFAULT_EDITION) -> Contract:
     return Contract(contract_dir(), edition)
+
+
+@cache
+def contract_sha256() -> str:
+    """The SHA-256 of the contract files (names and contents): what a report or a cassette was checked against."""
+    digest = hashlib.sha256()
+    for path in sorted(contract_dir().rglob("*")):
+        if path.is_file():
+            digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def contract_hash() -> str:
+    """A short hash of the contract files: a cassette recorded under another contract would not match."""
+    return contract_sha256()[:16]
+
+
+BASE_PATH = load_contract().base_path  # a fact of the API: where Cloudflare serves it, and so the mock and the fake

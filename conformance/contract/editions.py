@@ -23,10 +23,15 @@ class Contradiction:
     contract: str  # pointer to that branch
 
     def __str__(self) -> str:
-        return (
-            f"{self.parameter} {self.value} breaks the documented {self.documented} but is {self.observed}: "
-            f"a documented contradiction, never a failure of the target ({self.contract})"
-        )
+        return f"{self.brief()} but is {self.observed}: a documented contradiction, never a failure of the target ({self.contract})"
+
+    def brief(self) -> str:
+        """'app_id 14a3... breaks the documented maxLength 32 (reference-page, official-spec)'."""
+        return f"{self.parameter} {self.value} breaks the documented {self.documented}"
+
+    def rule(self) -> str:
+        """The contradiction, whatever the value: 'app_id breaks the documented maxLength 32 (...) but is a real app id, ...'."""
+        return f"{self.parameter} breaks the documented {self.documented} but is {self.observed}"
 
 
 def edition_view(fragment: dict[str, Any], edition: str) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from conformance.mock import MockData, ReferenceMock, Reply, Request
 from conformance.mock.app import Step
@@ -26,7 +27,9 @@ class ArrangedMock(ReferenceMock):
         super().__init__(data, edition=edition)
         self.received: list[Request] = []
         self.failing: list[Failing] = []
-        self.lock = threading.Lock()  # a served fake answers on its own thread while the test arranges
+        # The one lock of the store (self.sessions) and of the failures: a served fake answers on its own thread
+        # while the test arranges, maybe from threads of its own. Reentrant: an arrangement checks answers under it.
+        self.lock = threading.RLock()
 
     def respond(self, request: Request) -> Reply:
         with self.lock:
@@ -59,8 +62,9 @@ class ArrangedMock(ReferenceMock):
             reply.headers["retry-after"] = str(failing.retry_after)
         return reply
 
-    def session_reply(self, app_id: str, session_id: str, breakout_rooms: bool) -> Reply:
-        """The 200 the session gets, stamped as every answer is, without counting as a request."""
-        reply = Reply(200, self.body(self.sessions[app_id][session_id], breakout_rooms))
+    def reply_for(self, session: dict[str, Any], breakout_rooms: bool) -> Reply:
+        """The 200 a session would get, stamped as every answer is, without counting as a request: a session is
+        checked before it is stored."""
+        reply = Reply(200, self.body(session, breakout_rooms))
         self.limiter.stamp(reply)
         return reply

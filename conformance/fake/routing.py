@@ -12,8 +12,8 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import respx
 
-from conformance.contract import load_contract
-from conformance.mock.app import BASE_PATH, Request, encoded
+from conformance.contract import BASE_PATH, load_contract
+from conformance.mock.app import Request, encoded
 from conformance.mock.server import serve_in_thread
 
 SDK_BASE_URL = "https://api.cloudflare.com/client/v4"  # the official SDK's default (CLOUDFLARE_BASE_URL changes it)

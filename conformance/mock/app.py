@@ -15,12 +15,11 @@ from urllib.parse import parse_qsl
 
 from jsonpointer import JsonPointer
 
-from conformance.contract import load_contract
+from conformance.contract import BASE_PATH, load_contract
 from conformance.contract.editions import DEFAULT_EDITION
 from conformance.mock.data import MockData
 from conformance.mock.ratelimit import RateLimiter
 
-BASE_PATH = "/client/v4"
 BOOLEANS = {"true": True, "false": False}
 
 
@@ -68,9 +67,9 @@ class ReferenceMock:
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
         if scope["type"] == "lifespan":
-            await _lifespan(receive, send)
+            await lifespan(receive, send)
         elif scope["type"] == "http":
-            await _send(send, self.respond(Request.from_scope(scope)))
+            await send_reply(send, self.respond(Request.from_scope(scope)))
 
     def respond(self, request: Request) -> Reply:
         reply = self.route(request)
@@ -189,13 +188,15 @@ def encoded(reply: Reply) -> tuple[list[tuple[bytes, bytes]], bytes]:
     return headers, payload
 
 
-async def _send(send: Any, reply: Reply) -> None:
+async def send_reply(send: Any, reply: Reply) -> None:
+    """An ASGI app's answer: the reply, as the mock writes any (the replay server writes its recorded ones so too)."""
     headers, payload = encoded(reply)
     await send({"type": "http.response.start", "status": reply.status, "headers": headers})
     await send({"type": "http.response.body", "body": payload})
 
 
-async def _lifespan(receive: Any, send: Any) -> None:
+async def lifespan(receive: Any, send: Any) -> None:
+    """An ASGI app's lifespan: nothing to start or stop."""
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":

@@ -11,8 +11,10 @@ from typing import Any
 
 import jsonschema_rs
 
+from conformance import nesting
 from conformance.contract import load_contract
 from conformance.files import TooLarge, read_at_most
+from conformance.nesting import TooDeep
 from conformance.printable import printable
 
 Sessions = tuple[dict[str, Any], ...]
@@ -89,7 +91,9 @@ def load_data(path: str | Path | None = None) -> MockData:
     if path is None:
         return MockData.from_json(json.loads(resources.files(__package__).joinpath("data.json").read_text()))
     try:
-        raw_data: Any = json.loads(read_at_most(Path(path), MAX_DATA_BYTES))
+        raw_data: Any = nesting.loads(read_at_most(Path(path), MAX_DATA_BYTES), f"mock data file {path}")
+    except TooDeep as deep:
+        raise DataFileError(str(deep)) from None
     except TooLarge:
         raise DataFileError(f"mock data file {path} is larger than {MAX_DATA_BYTES} bytes") from None
     except OSError as exc:

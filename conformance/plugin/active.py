@@ -15,7 +15,6 @@ import pytest
 
 from conformance import interrupt, reports
 from conformance.cassettes.reading import CassetteError
-from conformance.cassettes.redaction import hide
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
 from conformance.printable import printable
@@ -28,6 +27,7 @@ from conformance.run.record import Outcome, Run, handed_over, start_run, start_w
 from conformance.run.settings import SettingsError, check_outputs_differ, from_pytest
 from conformance.run.targets import TargetError
 from conformance.run.verdict import INTERRUPTED, PARTIAL, Verdict, judge
+from conformance.secret import hide
 from conformance.transport import relay
 from conformance.transport.http import RateLimited, TargetStopped
 
@@ -54,6 +54,7 @@ class ActiveRun:
         self.tests_ran = 0  # tests that got past their set-up to their check, in this process or its workers
         self.collected: int | None = None  # on an xdist controller: what its workers collected
         self.verdict: Verdict | None = None
+        self.planned = False  # the plan is printed once, from this process's collection or a worker's
 
     @classmethod
     def start(cls, config: pytest.Config) -> Run:
@@ -62,6 +63,7 @@ class ActiveRun:
         handed: dict[str, Any] | None = None
         try:
             settings = from_pytest(config)
+            reports.check_format(settings.report)
             check_outputs_differ(settings, config.getoption("xmlpath", None))
             given = getattr(config, "workerinput", {}).get(relay.WORKER_INPUT)
             run = stack.enter_context(start_worker_run(settings, given) if given else start_run(settings))
@@ -131,9 +133,19 @@ class ActiveRun:
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         """Before anything is sent: the run's plan, in one line; a dry run prints every request and stops here."""
-        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        self.print_plan(lambda: plan.of_items(self.run, session.items))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """Under xdist the controller collects nothing: the plan is read off the first worker's collection."""
+        if not self.planned:
+            self.print_plan(lambda: plan.of_ids(self.run, ids))
+
+    def print_plan(self, make: Any) -> None:
+        self.planned = True
+        reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         try:
-            planned = plan.of_items(self.run, session.items)  # the property cases are made here
+            planned = make()  # the property cases are made here
         except TargetStopped as stopped:  # the run's deadline passed while they were made: the first test stops the run
             if reporter is not None:
                 reporter.write_line(f"Plan: not made: {stopped}")
@@ -183,6 +195,10 @@ class ActiveRun:
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and not stopped_by_target
         self.verdict = judge(self.run, interrupted=interrupted, left_out=self.left_out(session), tests_ran=self.tests_ran > 0)
         self.finish_recording(self.verdict)
+        try:
+            self.run.close_cassette()  # written now, so that the summary can say where, and how many exchanges
+        except OSError as exc:  # one line; the verdict and its exit code still follow, and no half cassette is left
+            print(f"ERROR: cannot write the cassette {self.run.settings.cassette}: {exc.strerror}", file=sys.stderr)
         if exitstatus in DECIDED:
             session.exitstatus = pytest.ExitCode(self.verdict.exit_code)
         report = self.run.settings.report

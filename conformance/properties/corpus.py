@@ -24,8 +24,8 @@ from requests.structures import CaseInsensitiveDict
 from schemathesis.core import NOT_SET
 
 import conformance
-from conformance.cassettes.cassette import contract_sha256
-from conformance.contract import Contract
+from conformance import nesting
+from conformance.contract import Contract, contract_sha256
 from conformance.files import TooLarge, read_at_most, write_atomically
 from conformance.properties.profiles import Profile
 from conformance.properties.schemathesis_internals import Case, CaseMetadata, record_starting_state
@@ -78,15 +78,18 @@ def path_of(identity: dict[str, Any]) -> Path:
     return cache_dir() / f"{key(identity)}.json"
 
 
-def load(identity: dict[str, Any], operation: Any, profile: Profile) -> Kept:
-    """The kept cases of `identity`, rebuilt for `operation`, when the file holds only what the generator makes."""
+def load(identity: dict[str, Any], operation: Any, profile: Profile, foreign: Any = lambda cases: "") -> Kept:
+    """The kept cases of `identity`, rebuilt for `operation`, when the file holds only what the generator makes;
+    `foreign(cases)` names what in them the generator would not have made for this run (another run's ids), or ''."""
     path = path_of(identity)
     try:
-        kept = json.loads(read_at_most(path, MAX_FILE_BYTES))
+        kept = nesting.loads(read_at_most(path, MAX_FILE_BYTES))
     except FileNotFoundError:
         return Kept(None)
     except TooLarge:
         return _set_aside(path, f"it is larger than {MAX_FILE_BYTES} bytes")
+    except nesting.TooDeep:
+        return _set_aside(path, f"it is {nesting.TOO_DEEP}")
     except (OSError, ValueError, RecursionError) as exc:
         return _set_aside(path, f"it is not readable JSON ({type(exc).__name__})")
     made_for_run = kept.get("made_for") if isinstance(kept, dict) else None
@@ -96,9 +99,11 @@ def load(identity: dict[str, Any], operation: Any, profile: Profile) -> Kept:
     if error is not None:
         return _set_aside(path, _broken_rule(error))
     try:
-        return Kept(rebuilt(operation, kept["cases"]))
+        cases = rebuilt(operation, kept["cases"])
     except (KeyError, TypeError, ValueError) as exc:  # metadata schemathesis cannot read back
         return _set_aside(path, f"its case metadata is not schemathesis's ({type(exc).__name__}: {exc})")
+    elsewhere = foreign(cases)
+    return _set_aside(path, f"its cases name what this run's generator never would ({elsewhere})") if elsewhere else Kept(cases)
 
 
 def _first_difference(made_for_run: Any, identity: dict[str, Any]) -> str:

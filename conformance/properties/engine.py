@@ -8,34 +8,23 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
-from schemathesis.specs.openapi.checks import response_schema_conformance
-from vcr.errors import CannotOverwriteExistingCassetteException
 
-from conformance.cassettes.cassette import replay_miss
+from conformance.checks.body import editions_of
 from conformance.contract import Contract
 from conformance.properties import corpus
 from conformance.properties.config import edges
-from conformance.properties.generate import Generated, generate, load_operation
-from conformance.properties.judge import (
-    DATA_ACCEPTANCE,
-    Finding,
-    as_checked,
-    check_context,
-    exchange_of,
-    findings,
-    in_other_edition,
-    our_failures,
-    schemathesis_failures,
-)
+from conformance.properties.generate import Generated, elsewhere, generate, load_operation
+from conformance.properties.judge import Finding, as_checked, check_context, exchange_of, findings, our_verdicts, schemathesis_failures
 from conformance.properties.oracle import Expectation, expect
 from conformance.properties.profiles import MODES, Profile
 from conformance.properties.schemathesis_internals import CheckContext
 from conformance.properties.shares import PHASE as SHARED_PHASE
 from conformance.properties.shares import Shares
 from conformance.secret import Secret
-from conformance.transport.exchange import SentRequest
+from conformance.transport.exchange import NO_JSON, Exchange, SentRequest
 from conformance.transport.http import BudgetSpent, Transport, TransportFailure
 from conformance.transport.probes import Ids
+from conformance.transport.requests_adapter import session_over
 
 
 @dataclass(frozen=True)
@@ -67,9 +56,14 @@ class PropertyLayer:
     cache_notices: list[str] = field(default_factory=list)  # kept cases set aside, and why
     _by_mode: dict[str, dict[str, list[Any]]] = field(default_factory=dict)  # phase -> mode -> cases
     _contexts: dict[str, CheckContext] = field(default_factory=dict)  # schemathesis's phase -> what its checks read
+    # While the run's edition is only assumed (no probe got a 200 body): called with the edition of the first 200 body.
+    on_edition: Callable[[str], None] | None = None
+    carried_controls: list[int | None] = field(default_factory=list)  # control requests of xdist workers' checks
 
     def __post_init__(self) -> None:
         self.operation = load_operation(self.contract, self.ids, self.profile, self.seed)
+        # What schemathesis's checks send of their own (a control request) goes through the run's transport too.
+        self._session, self._adapter = session_over(self.transport)
         # Started now, so that they are made while the explicit probes and the first phases are sent.
         self._shares = Shares(self.contract.edition, self.ids, self.profile, self.seed) if self.profile.shares > 1 else None
 
@@ -95,12 +89,21 @@ class PropertyLayer:
         """Stop making shares the run no longer needs."""
         if self._shares is not None:
             self._shares.close()
+        self._session.close()
+
+    @property
+    def control_statuses(self) -> list[int | None]:
+        """What each request got that schemathesis's checks sent of their own (through the run's transport), in this
+        process and, on an xdist controller, in its workers."""
+        return self._adapter.statuses + self.carried_controls
 
     def _cached(self, phase: str) -> Generated | None:
         """The phase's cases from the corpus cache (deterministic profiles only), or None."""
         if self.fresh or not self.profile.deterministic:
             return None
-        kept = corpus.load(self._made_for(phase), self.operation, self.profile)
+        kept = corpus.load(
+            self._made_for(phase), self.operation, self.profile, lambda cases: elsewhere(cases, self.ids, edges(self.contract))
+        )
         if kept.notice:
             self.cache_notices.append(kept.notice)
         if kept.cases is None:
@@ -127,27 +130,33 @@ class PropertyLayer:
         headers = {"Authorization": f"Bearer {self.token.reveal()}"}
         try:
             response = as_checked(self.send(case, headers))  # converted once, for every check
-        except (TransportFailure, CannotOverwriteExistingCassetteException) as exc:
-            why = replay_miss(exc) if isinstance(exc, CannotOverwriteExistingCassetteException) else str(exc)
-            failure = Finding("transport", "MUST", f"[transport] no HTTP response: {why}", {"errors": [f"no HTTP response: {why}"]})
-            failure = failure.hidden(self.token)
+        except TransportFailure as exc:
+            failure = Finding.no_answer(str(exc), self.curl(case), self.contract).hidden(self.token)
             return CaseResult(phase, mode, None, Expectation(False, "not sent", (), True), [failure], self.curl(case))
-        expectation = expect(str(response.request.method), str(response.request.url), self.base_url, mode == "negative", self.contract)
-        judged_on_acceptance = expectation.agrees and not expectation.contested
-        excluded: list[Callable[..., Any]] = [] if judged_on_acceptance else list(DATA_ACCEPTANCE)
-        exchange = exchange_of(case, response, self.token)
-        if in_other_edition(exchange, self.contract):
-            excluded.append(response_schema_conformance)
-        theirs = schemathesis_failures(case, response, self._check_context(case), excluded)
-        found = findings(theirs, our_failures(exchange, self.contract), expectation.why)
+        exchange = exchange_of(case, response, self.token, self.contract)
+        self.on_answer(exchange)
+        expectation = expect(exchange.request, mode == "negative", self.contract)
+        theirs = schemathesis_failures(case, response, self._check_context(case))
+        found = findings(theirs, our_verdicts(exchange, self.contract), exchange, self.contract)
         failures = [f.hidden(self.token) for f in found]  # a target may echo the token
         line = _curl(response.request, self.token)
         return CaseResult(phase, mode, response.status_code, expectation, failures, line)
 
+    def on_answer(self, exchange: Exchange) -> None:
+        """The first 200 body in an edition settles the run's edition, when no probe's could (`on_edition`)."""
+        response = exchange.response
+        if self.on_edition is None or response is None or response.status != 200 or response.json is NO_JSON:
+            return
+        found = editions_of(response.json, self.contract)
+        if found:
+            detected, self.on_edition = self.on_edition, None
+            detected(found[0])
+
     def _check_context(self, case: Any) -> CheckContext:
         phase = case.meta.phase.name.value
         if phase not in self._contexts:
-            self._contexts[phase] = check_context(self.operation, phase)
+            sending = {"session": self._session, "base_url": self.base_url, "headers": {"Authorization": f"Bearer {self.token.reveal()}"}}
+            self._contexts[phase] = check_context(self.operation, phase, sending)
         return self._contexts[phase]
 
     def send(self, case: Any, headers: dict[str, str]) -> Any:

@@ -117,6 +117,21 @@ def under_test(case: Any) -> set[str]:
     return {n for n in names if n}
 
 
+def elsewhere(cases: list[Any], ids: Ids, edges: Edges) -> str:
+    """The first id a case names where the generator points every case at the run's own ids (all but positive fuzzing
+    cases, for the parameters they are not about), and that is none of them nor an edge value: '' when there is none.
+    Kept cases that name another run's sessions would check nothing of this one's."""
+    own = {"account_id": {ids.account_id}, "app_id": {ids.app_id}, "session_id": {*ids.session_ids, *edges.session_ids}}
+    allowed = {name: {segment(value) for value in values} for name, values in own.items()}
+    for case in cases:
+        if case.meta.phase.name.value == "fuzzing" and case.meta.generation.mode.is_positive:
+            continue
+        for name in sorted(set(case.path_parameters) - under_test(case)):
+            if name in allowed and case.path_parameters[name] not in allowed[name]:
+                return f"{name} {str(case.path_parameters[name])[:60]}"
+    return ""
+
+
 def point_at_target(case: Any, ids: Ids, session_id: str) -> None:
     """Give the path parameters a case is not about the target's own ids, so cases reach real sessions.
 

@@ -1,4 +1,16 @@
-"""Judging one generated case: schemathesis's checks that fit this endpoint, and ours, on one answer."""
+"""Judging one generated case: our checks, and schemathesis's checks that fit this endpoint, on one answer, in one voice.
+
+Every failure is one of our rules, at that rule's level, with that rule's block (what was received, what the contract
+documents, its pointer, the request): a failure of schemathesis's is reported under the rule of ours it checks, and only
+where our check of that rule passed on the same answer (a disagreement worth a look); where ours failed or had nothing
+to judge, ours has said it.
+
+schemathesis's data-acceptance checks are not run: whether a request that breaks the contract was rejected is our
+params.* and errors.method-not-allowed rules', which read the request as it went on the wire (checks/request.py). A
+request the contract calls valid may be rejected all the same, as production rejects ids it cannot route (400, the
+unroutable-identifier answer), so no rule holds that against a target; a configured session that does not answer 200
+is transport.session-ok's.
+"""
 
 from __future__ import annotations
 
@@ -9,50 +21,42 @@ from urllib.parse import unquote
 
 import httpx
 import requests
+from jsonpointer import JsonPointer
 from requests.structures import CaseInsensitiveDict
 from schemathesis.checks import not_a_server_error, run_checks, run_checks_for
-from schemathesis.core.failures import AcceptedNegativeData, Failure
+from schemathesis.core.failures import Failure
 from schemathesis.openapi.checks import JsonSchemaError
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
-    missing_required_header,
-    negative_data_rejection,
-    positive_data_acceptance,
-    response_headers_conformance,
     response_schema_conformance,
     status_code_conformance,
     unsupported_method,
 )
 
-from conformance.cassettes.redaction import hide
 from conformance.checks import REGISTRY, Check, CheckFailure, NotApplicable, by_id
-from conformance.checks.body import SESSION_BODIES, editions_of
-from conformance.contract import Contract
+from conformance.checks.base import received_status, show
+from conformance.checks.body import SESSION_BODIES
+from conformance.checks.request import path_values, query_values
+from conformance.checks.schema import owner
+from conformance.contract import Contract, SchemaError
 from conformance.printable import printable
 from conformance.properties.schemathesis_internals import CheckContext, PhaseName, Response
-from conformance.secret import Secret
-from conformance.transport.exchange import NO_JSON, Exchange, Received, SentRequest
+from conformance.secret import Secret, hide
+from conformance.transport.exchange import Exchange, Received, SentRequest
 
-# ignored_auth is left out on purpose: it re-sends every 2xx twice, and auth is checked once, explicitly.
-SCHEMATHESIS_CHECKS = [
-    not_a_server_error,
-    status_code_conformance,
-    content_type_conformance,
-    response_headers_conformance,
-    response_schema_conformance,
-    negative_data_rejection,
-    positive_data_acceptance,
-    missing_required_header,
-    unsupported_method,
-]
-DATA_ACCEPTANCE = [negative_data_rejection, positive_data_acceptance]
-# schemathesis's checks whose rule is one of ours: a failure of theirs is that check's, at that check's level, and
-# reported once with ours (a POST answered 200 is errors.method-not-allowed, however many engines saw it).
-SAME_RULE = {
-    unsupported_method.__name__: "errors.method-not-allowed",
-    not_a_server_error.__name__: "errors.no-server-error",
-    content_type_conformance.__name__: "errors.json-content-type",
+# schemathesis's checks that fit this endpoint, each with the rule of ours it checks. Left out: ignored_auth (it
+# re-sends every 2xx twice; auth is checked once, explicitly), the data-acceptance checks (see above), the response
+# headers check (the one required header, Retry-After, comes with a 429, which the transport waits out or stops on)
+# and missing_required_header (no request header is required but the token's).
+THEIR_RULES: dict[Callable[..., Any], str] = {
+    not_a_server_error: "errors.no-server-error",
+    status_code_conformance: "errors.documented-status",
+    content_type_conformance: "errors.json-content-type",
+    response_schema_conformance: "schema.body",  # or the check that owns the error: see rule_of
+    unsupported_method: "errors.method-not-allowed",
 }
+SCHEMATHESIS_CHECKS = list(THEIR_RULES)
+NO_ANSWER_RULE = "errors.no-server-error"  # a generated case without an HTTP answer
 
 
 def our_checks() -> list[Check]:
@@ -81,22 +85,37 @@ def as_checked(answer: httpx.Response) -> Response:
     )
 
 
-def exchange_of(case: Any, response: Any, secret: Secret) -> Exchange:
-    """A generated case and its answer, in the shape our checks read."""
+def exchange_of(case: Any, response: Any, secret: Secret, contract: Contract) -> Exchange:
+    """A generated case and its answer, in the shape our checks read: the request as it went on the wire."""
     sent = response.request
     headers = {k: v for k, v in sent.headers.items() if k.lower() in ("authorization", "content-type")}
-    path_params = {k: unquote(str(v)) for k, v in case.path_parameters.items()}
-    request = SentRequest(str(sent.method), str(sent.url), headers, path_params, {})
+    request = SentRequest(str(sent.method), str(sent.url), headers, {})
+    path = path_values(request, contract) or {k: unquote(str(v)) for k, v in case.path_parameters.items()}
+    query = {name: values[-1] for name, values in query_values(request).items()}
+    request = SentRequest(request.method, request.url, headers, path, query)
     received = Received(response.status_code, {k.lower(): v[0] for k, v in response.headers.items()}, response.content)
     return Exchange("property", request, received, secret=secret)
 
 
 @dataclass(frozen=True)
 class Finding:
-    check: str  # our check id, or "schemathesis: <title>"
-    level: str  # MUST or SHOULD; every schemathesis check is a MUST: the contract says so
+    check: str  # our check id
+    level: str  # the check's level, whichever engine found it
     text: str
-    detail: dict[str, Any] = field(default_factory=dict)  # as CheckFailure.detail(): errors, documented, contract, request
+    detail: dict[str, Any] = field(default_factory=dict)  # as CheckFailure.detail(): errors, received, documented, contract, request
+
+    @classmethod
+    def of(cls, failure: CheckFailure) -> Finding:
+        return cls(failure.check_id, by_id(failure.check_id).level, str(failure), failure.detail())
+
+    @classmethod
+    def no_answer(cls, why: str, request: str, contract: Contract) -> Finding:
+        """A case that got no HTTP answer at all: worse than a server error, and reported as one."""
+        failure = CheckFailure(
+            f"no HTTP response: {why}", f"no response ({why})", "a 2xx or 4xx", f"{contract.operation_pointer}/responses"
+        )
+        failure.check_id, failure.request = NO_ANSWER_RULE, request
+        return cls.of(failure)
 
     def hidden(self, secret: Secret) -> Finding:
         """The finding without the secret anywhere: a target may echo the token."""
@@ -104,80 +123,99 @@ class Finding:
         return Finding(self.check, self.level, hide(self.text, secret), detail)
 
 
-def in_other_edition(exchange: Exchange, contract: Contract) -> bool:
-    """A 200 body in another edition than the run's: schema.envelope explains it once, so the schema is not dumped too."""
-    received = exchange.response
-    if received is None or received.status != 200 or received.json is NO_JSON:
-        return False
-    found = editions_of(received.json, contract)
-    return bool(found) and contract.edition not in found
-
-
-def check_context(operation: Any, phase: str) -> CheckContext:
+def check_context(operation: Any, phase: str, transport_kwargs: dict[str, Any]) -> CheckContext:
     """What schemathesis's checks read besides the answer, the same for every case of a phase (as schemathesis names
-    it), built as Case.validate_response builds it for each case, where it costs as much as the checks themselves."""
+    it), built as Case.validate_response builds it for each case, where it costs as much as the checks themselves.
+    `transport_kwargs` is how a check sends a request of its own: through the run's transport, to its target."""
     config = operation.schema.config.checks_config_for(operation=operation, phase=phase)
     responses = run_checks_for(operation.schema).for_responses()
-    return CheckContext(None, None, None, config, None, response_checks=responses, phase=PhaseName.from_str(phase))
+    return CheckContext(None, None, None, config, transport_kwargs, response_checks=responses, phase=PhaseName.from_str(phase))
 
 
-def findings(theirs: list[tuple[str, Failure]], ours: list[CheckFailure], why: str) -> list[Finding]:
-    """Each failure: schemathesis's as title and message (under our check where the rule is ours), then ours in their
-    fixed form and level.
+@dataclass(frozen=True)
+class CheckOutcomes:
+    """What our checks made of one exchange: each failure, and the ids of the checks that passed."""
 
-    `why` is what the negative oracle found wrong with the request as sent: a rejection failure names it.
-    """
-    found = [_finding(name, f, why) for name, f in once(theirs, ours)]
-    return found + [Finding(f.check_id, by_id(f.check_id).level, str(f), f.detail()) for f in ours]
+    failures: list[CheckFailure]
+    passed: set[str]
 
 
-def our_failures(exchange: Exchange, contract: Contract) -> list[CheckFailure]:
+def our_verdicts(exchange: Exchange, contract: Contract) -> CheckOutcomes:
     """Our checks on the one exchange of a case, run directly: through schemathesis, each would rebuild it. A case of
     another method than GET is judged on its status and its form, not as a session body (a POST answered 200 is one
     defect, the 405's)."""
     body_checks = {c.id for c in our_checks() if set(c.probes) <= set(SESSION_BODIES)}  # they read a 200's session
-    checks = [c for c in our_checks() if exchange.request.method == "GET" or c.id not in body_checks]
-    return [failure for check in checks if (failure := _failure_of(check, exchange, contract)) is not None]
+    failures, passed = [], set()
+    for check in our_checks():
+        if exchange.request.method != "GET" and check.id in body_checks:
+            continue
+        try:
+            check.run(exchange, contract)
+            passed.add(check.id)
+        except CheckFailure as failure:
+            failures.append(failure)
+        except NotApplicable:
+            pass
+    return CheckOutcomes(failures, passed)
 
 
-def schemathesis_failures(
-    case: Any, response: Response, context: CheckContext, excluded: list[Callable[..., Any]]
-) -> list[tuple[str, Failure]]:
+def schemathesis_failures(case: Any, response: Response, context: CheckContext) -> list[tuple[str, Failure]]:
     """schemathesis's checks on one answer, as Case.validate_response runs them, without the report it formats of
-    each failure (ours is written from the failures themselves): (the check's name, its failure), in a fixed order,
-    so reports are the same each run."""
-    checks = [check for check in SCHEMATHESIS_CHECKS if check not in excluded]
+    each failure: (the check's name, its failure), in a fixed order, so reports are the same each run."""
     found: list[tuple[str, Failure]] = []
-    run_checks(case=case, response=response, ctx=context, checks=checks, on_failure=lambda name, _, failure: found.append((name, failure)))
+    run_checks(
+        case=case,
+        response=response,
+        ctx=context,
+        checks=SCHEMATHESIS_CHECKS,
+        on_failure=lambda name, _, failure: found.append((name, failure)),
+    )
     return sorted(dict.fromkeys(found), key=lambda named: (named[1].title, named[1].message))
 
 
-def _failure_of(check: Check, exchange: Exchange, contract: Contract) -> CheckFailure | None:
-    try:
-        check.run(exchange, contract)
-    except CheckFailure as failure:
-        return failure
-    except NotApplicable:
-        pass
-    return None
+def findings(theirs: list[tuple[str, Failure]], ours: CheckOutcomes, exchange: Exchange, contract: Contract) -> list[Finding]:
+    """Each failure of the case once, as one of our rules: ours, then each of schemathesis's whose rule ours passed."""
+    found = [Finding.of(failure) for failure in ours.failures]
+    for name, failure in theirs:
+        rule = rule_of(name, failure, exchange, contract)
+        if rule in ours.passed:
+            found.append(Finding.of(as_ours(rule, failure, exchange, contract)))
+    return list({(f.check, f.text): f for f in found}.values())
 
 
-def once(theirs: list[tuple[str, Failure]], ours: list[CheckFailure]) -> list[tuple[str, Failure]]:
-    """One defect, one report: schemathesis's schema failure (a full schema dump) is dropped where ours names it, and
-    a failure of a rule that is ours where our check failed too."""
-    named = any(by_id(f.check_id).category in ("schema", "enums") for f in ours)
-    failed = {f.check_id for f in ours}
-    return [(n, f) for n, f in theirs if not (named and isinstance(f, JsonSchemaError)) and SAME_RULE.get(n) not in failed]
+def rule_of(name: str, failure: Failure, exchange: Exchange, contract: Contract) -> str:
+    """The rule of ours a failure of schemathesis's check `name` breaks: a schema error is the check's that owns it."""
+    if not isinstance(failure, JsonSchemaError):
+        return next(rule for check, rule in THEIR_RULES.items() if check.__name__ == name)
+    assert exchange.response is not None
+    if not 200 <= exchange.response.status < 300:
+        return "errors.failure-body"
+    return owner(_as_schema_error(failure), contract)
 
 
-def _finding(name: str, failure: Failure, why: str) -> Finding:
-    message = failure.message
-    if isinstance(failure, AcceptedNegativeData):  # schemathesis names what it meant to break, not always what broke
-        message = message.split("\nInvalid component:")[0] + f"\nInvalid as sent: {why}"
-    text = "\n".join(printable(line) for line in f"[schemathesis] {failure.title}\n{message}".rstrip().split("\n"))
-    first = printable(message.strip().split("\n")[0]) if message.strip() else ""
-    error = f"{printable(failure.title)}: {first}" if first else printable(failure.title)
-    detail = {"errors": [error], "documented": "", "contract": "", "request": ""}
-    if name in SAME_RULE:  # the rule is ours: its failure is our check's, at its level
-        return Finding(SAME_RULE[name], by_id(SAME_RULE[name]).level, text, detail)
-    return Finding(f"schemathesis: {failure.title}", "MUST", text, detail)
+def as_ours(rule: str, failure: Failure, exchange: Exchange, contract: Contract) -> CheckFailure:
+    """A failure of schemathesis's as the failure of our rule `rule`: the same five lines as every check's."""
+    lines = [printable(line) for line in failure.message.strip().split("\n") if line.strip()] or [printable(failure.title)]
+    title = f"{printable(failure.title)}: {lines[0]}"
+    if isinstance(failure, JsonSchemaError):
+        where = _as_schema_error(failure).pointer or "/"
+        received, documented, pointer = f"{show(failure.instance)} at {where}", lines[0], _schema_file(rule, contract)
+    else:
+        received, documented, pointer = received_status(exchange), "; ".join(lines[1:]) or by_id(rule).rule, _responses(rule, contract)
+    made = CheckFailure(title, received, documented, pointer)
+    made.check_id, made.request = rule, exchange.request_line()
+    return made
+
+
+def _as_schema_error(failure: JsonSchemaError) -> SchemaError:
+    pointer = str(JsonPointer.from_parts(list(failure.instance_path)).path)
+    keyword = str(failure.schema_path[-1]) if failure.schema_path else ""
+    return SchemaError(pointer, keyword, str(failure.message), failure.instance, "", {})
+
+
+def _schema_file(rule: str, contract: Contract) -> str:
+    return "openapi/schemas/failure.schema.json" if rule == "errors.failure-body" else contract.response_pointer
+
+
+def _responses(rule: str, contract: Contract) -> str:
+    return f"{contract.operation_pointer}/responses" + ("/405" if rule == "errors.method-not-allowed" else "")

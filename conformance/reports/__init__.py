@@ -7,6 +7,7 @@ Its JSON Schema ships beside this module (report.schema.json).
 from __future__ import annotations
 
 import datetime
+import importlib
 import json
 import os
 import time
@@ -15,17 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import conformance
-from conformance.cassettes.cassette import contract_sha256
 from conformance.checks import REGISTRY
+from conformance.contract import contract_sha256
 from conformance.files import write_atomically
 from conformance.reports.blocks import GROUPS, failure_blocks, group_of
 from conformance.reports.matrix import check_counts
 from conformance.reports.properties import PROPERTY_COLUMNS, property_notes, property_rows
 from conformance.reports.summary import requests_line
 from conformance.run.record import Run
+from conformance.run.settings import SettingsError
 from conformance.run.verdict import PROPERTY_PROBE, Failure, Verdict, reach, status_classes
 
-__all__ = ["append_step_summary", "failed", "failure_blocks", "report_data", "write"]
+__all__ = ["FORMATS", "append_step_summary", "check_format", "failed", "failure_blocks", "report_data", "write"]
 
 SCHEMA = Path(__file__).parent / "report.schema.json"
 STEP_SUMMARY = "GITHUB_STEP_SUMMARY"  # GitHub Actions shows Markdown appended to this file on the run's page
@@ -40,7 +42,7 @@ def check_entries(run: Run, verdict: Verdict) -> list[dict[str, Any]]:
     ]
     for failure in [*verdict.fatal, *verdict.advisory]:
         if failure.probe.startswith(PROPERTY_PROBE):
-            category = CATEGORY.get(failure.check, "property")
+            category = CATEGORY[failure.check]
             entry = {"id": failure.check, "category": category, "level": failure.level, "probe": failure.probe, "outcome": "failed"}
             entries.append({**entry, "message": failure.text})
     return entries
@@ -102,14 +104,26 @@ def report_data(run: Run, verdict: Verdict) -> dict[str, Any]:
     }
 
 
-def write(path: Path, run: Run, verdict: Verdict) -> None:
-    """The report in the format its suffix names."""
-    from conformance.reports import html, markdown
+# Each format a report can be written in, by the suffix that names it, and the module that renders it.
+RENDERERS = {".json": "", ".md": "markdown", ".html": "html"}
+FORMATS = tuple(RENDERERS)
 
+
+def check_format(path: str) -> None:
+    """A report path must name one of the formats by its suffix; SettingsError otherwise, before anything is sent."""
+    if path and not path.endswith(FORMATS):
+        raise SettingsError(f"report must end in {', '.join(FORMATS)}, got {path!r}")
+
+
+def write(path: Path, run: Run, verdict: Verdict) -> None:
+    """The report in the format its suffix names (a renderer is imported only when a report of its format is asked)."""
     data = report_data(run, verdict)
-    renderers = {".json": lambda d: json.dumps(d, indent=1) + "\n", ".md": markdown.render, ".html": html.render}
-    render = next(r for suffix, r in renderers.items() if path.name.endswith(suffix))  # ".json" has no suffix
-    write_atomically(path, render(data))
+    suffix = next(suffix for suffix in RENDERERS if path.name.endswith(suffix))  # ".json" has no suffix of its own
+    if not RENDERERS[suffix]:
+        write_atomically(path, json.dumps(data, indent=1) + "\n")
+        return
+    renderer = importlib.import_module(f"conformance.reports.{RENDERERS[suffix]}")
+    write_atomically(path, renderer.render(data))
 
 
 def append_step_summary(run: Run, verdict: Verdict) -> None:

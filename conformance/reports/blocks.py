@@ -46,7 +46,7 @@ def block(run: Run, check: str, failures: list[Failure]) -> dict[str, Any]:
         "check": check,
         "level": failures[0].level,
         "group": group_of(failures[0]),
-        "rule": RULES.get(check, "a check of schemathesis's on the generated cases"),
+        "rule": RULES[check],
         "probes": sorted(probes),
         "probes_failed": len(probes),
         "cases_failed": cases,

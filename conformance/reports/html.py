@@ -15,7 +15,8 @@ from conformance.reports.matrix import MATRIX_COLUMNS, MATRIX_TITLE, NOT_APPLICA
 from conformance.run.verdict import where_failed
 
 STYLE = """
-body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem auto; max-width: 70rem; padding: 0 1rem; color: #1d1d1f; }
+body { font: 15px/1.45 system-ui, sans-serif; margin: 1.5rem auto; max-width: 70rem; padding: 0 1rem; color: #1d1d1f;
+  overflow-wrap: anywhere; }
 .verdict { padding: 1rem 1.25rem; border-radius: .5rem; font-size: 1.25rem; border-left: .5rem solid; }
 .CONFORMS { background: #dff5e3; border-color: #2e8540; } .ADVISORIES { background: #fff4d6; border-color: #b88a00; }
 .VIOLATES { background: #fde2e1; border-color: #c62828; } .INCONCLUSIVE { background: #ececf1; border-color: #6b6b7b; }
@@ -28,7 +29,7 @@ td.fail { background: #f8c9c6; } td.pass { background: #d4f0d9; } .note { color:
 details { margin: .5rem 0; border: 1px solid #ddd; border-radius: .4rem; padding: .4rem .7rem; } summary { cursor: pointer; }
 pre { background: #f4f4f6; padding: .6rem; white-space: pre-wrap; overflow-wrap: anywhere; margin: .3rem 0; }
 .curl { display: flex; gap: .5rem; align-items: flex-start; } .curl pre { flex: 1; margin: 0; }
-code, a { overflow-wrap: anywhere; } ol li { margin: .2rem 0; }
+ol li { margin: .2rem 0; }
 """
 COPY = "navigator.clipboard.writeText(this.nextElementSibling.innerText); this.textContent = 'copied'"
 # A link into the contract opens the folded parts around what it points to.

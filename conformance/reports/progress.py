@@ -13,7 +13,7 @@ import pytest
 PROPERTY = "property"
 
 
-def group_of(item: pytest.Item) -> str:
+def progress_group(item: pytest.Item) -> str:
     """The category of an explicit test, or 'property'."""
     params = getattr(item, "callspec", None)
     case = params.params.get("conformance_case") if params is not None else None
@@ -31,7 +31,7 @@ class Progress:
         self.shown = 0  # characters of the line on screen
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self.group = {item.nodeid: group_of(item) for item in session.items}
+        self.group = {item.nodeid: progress_group(item) for item in session.items}
         self.total = Counter(self.group.values())
 
     @pytest.hookimpl(wrapper=True)

@@ -38,7 +38,7 @@ def reproduce_command(settings: Settings, seed: int, label: str = "") -> str:
     words = ["rtk-conformance", "run"]
     for setting in SETTINGS:
         value = getattr(settings, setting.name)
-        if value == setting.default or kind(setting) == "bool" or setting.name == "report":
+        if value == setting.default or kind(setting) == "bool" or setting.name in ("report", "seed"):  # the seed follows
             continue
         for item in value if isinstance(value, tuple) else [value]:
             words += [flag(setting), str(item)]

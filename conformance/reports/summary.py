@@ -10,19 +10,31 @@ from conformance.reports.matrix import MATRIX_COLUMNS, MATRIX_TITLE, NOT_APPLICA
 from conformance.reports.properties import reproduce_command
 from conformance.reports.properties import summary_lines as property_lines
 from conformance.run.record import Run
-from conformance.run.verdict import Verdict, status_classes
+from conformance.run.verdict import Verdict, plural, status_classes
 
 
 def requests_line(run: Run) -> str:
-    """Every request of the run, explicit and property-based, by status class, and how many went out."""
+    """Every request of the run, of the kinds the plan counts (and the control requests of schemathesis's checks), by
+    status class; how many went out, or were answered from the cassette, and how many shared an earlier answer."""
     classes = status_classes(run)
     shown = ", ".join(f"{count} {name}" for name, count in sorted(classes.items()))
-    explicit, generated = len(run.client.exchanges), len(run.properties.results)
+    kinds = ", ".join(f"{count} {kind}" for kind, count in request_kinds(run).items() if count)
     requests = run.requests()
+    went = "answered from the cassette" if run.settings.replaying else "sent"
     shared = f", {requests.shared} shared the answer of the same request sent before" if requests.shared else ""
-    preflight = f" ({run.target.preflights} of them the preflight)" if run.target.preflights else ""
-    counts = f"{explicit} explicit, {generated} generated"
-    return f"Requests: {sum(classes.values())} ({counts}): {shown}; {requests.sent} sent{preflight}{shared}"
+    return f"Requests: {sum(classes.values())} ({kinds}): {shown}; {requests.sent} {went}{shared}"
+
+
+def request_kinds(run: Run) -> dict[str, int]:
+    """How many requests of each kind the run made: those the plan counts, then the unplanned control requests."""
+    explicit = sum(1 for exchange in run.client.exchanges.values() if not exchange.unsent)
+    controls = len(run.properties.control_statuses)
+    return {
+        "preflight": run.target.preflights,
+        "explicit": explicit,
+        "generated": len(run.properties.results),
+        f"control request{'s' * (controls != 1)} of schemathesis's checks": controls,
+    }
 
 
 def matrix_lines(run: Run) -> list[str]:
@@ -64,5 +76,7 @@ def summary_lines(run: Run, verdict: Verdict) -> list[str]:
     lines += failure_lines(run, failure_blocks(run, verdict))
     if run.advisories:
         lines += ["", "Advisories (documented contradictions):", *(f"- {a}" for a in run.advisories)]
+    if run.recording is not None and run.recording.written is not None:
+        lines += ["", f"Cassette: wrote {run.settings.cassette} ({plural(run.recording.written, 'exchange')})"]
     lines = [*lines, "", f"Verdict: {verdict}"]
     return [printable(line) for text in lines for line in text.split("\n")]  # one line each, whatever a target sent

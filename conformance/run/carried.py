@@ -18,7 +18,9 @@ from conformance.transport.exchange import Exchange, Received, SentRequest
 
 # User property names; dropped from JUnit XML.
 STATUS, CASES, TEXTS, UNSENT, OUTCOME, CRASH = "status", "cases", "failure-texts", "unsent", "outcome", "crash"
-CARRIED = (STATUS, CASES, TEXTS, UNSENT, OUTCOME, CRASH)
+EDITION = "edition-detected"  # the edition a worker's generated cases detected, when no probe got a 200 body
+CONTROLS = "control-statuses"  # what the requests got that schemathesis's checks sent of their own
+CARRIED = (STATUS, CASES, TEXTS, UNSENT, OUTCOME, CRASH, EDITION, CONTROLS)
 
 
 def of_probe(exchange: Exchange) -> list[tuple[str, str]]:
@@ -36,21 +38,26 @@ def outcome_of(properties: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
     return str(outcome), str(text), dict(detail)
 
 
-def of_cases(results: list[CaseResult], unsent: int = 0) -> list[tuple[str, str]]:
+def of_cases(results: list[CaseResult], unsent: int = 0, edition: str = "", controls: tuple[int | None, ...] = ()) -> list[tuple[str, str]]:
     """Each case as [phase, mode, status, agrees, contested, [[check, level, errors], ...]]; each failure's text and
-    detail once per check."""
+    detail once per check; the edition these cases detected, if they did; the statuses of the control requests that
+    schemathesis's checks sent while judging them."""
     failed = [[[f.check, f.level, f.detail.get("errors", [])] for f in r.failures] for r in results]
     cases = [[r.phase, r.mode, r.status, r.expectation.agrees, r.expectation.contested, f] for r, f in zip(results, failed, strict=True)]
     texts: dict[str, tuple[str, dict[str, Any]]] = {}
     for finding in (f for r in results for f in r.failures):
         texts.setdefault(finding.check, (finding.text, finding.detail))
-    return [(CASES, json.dumps(cases)), (TEXTS, json.dumps(texts)), (UNSENT, str(unsent))]
+    detected = [(EDITION, edition)] if edition else []
+    return [(CASES, json.dumps(cases)), (TEXTS, json.dumps(texts)), (UNSENT, str(unsent)), (CONTROLS, json.dumps(controls)), *detected]
 
 
 def adopt(run: Run, properties: dict[str, Any]) -> None:
     """Take into this process's run what a worker's test saw (a crash of the suite's own too)."""
     if CRASH in properties:
         run.crashes.append(str(properties[CRASH]))
+    if EDITION in properties and run.properties.on_edition is not None:
+        run.properties.on_edition(str(properties[EDITION]))
+        run.properties.on_edition = None
     if STATUS in properties and properties["probe"] not in run.client.exchanges:
         status, error, unsent = json.loads(properties[STATUS])
         received = Received(status, {}, b"") if status is not None else None
@@ -58,6 +65,7 @@ def adopt(run: Run, properties: dict[str, Any]) -> None:
         run.client.exchanges[properties["probe"]] = Exchange(properties["probe"], request, received, error, unsent=unsent)
     if CASES in properties:
         run.properties.unsent += int(properties[UNSENT])
+        run.properties.carried_controls += json.loads(properties.get(CONTROLS, "[]"))
         texts = json.loads(properties[TEXTS])
         for phase, mode, status, agrees, contested, failed in json.loads(properties[CASES]):
             findings = [Finding(check, level, texts[check][0], {**texts[check][1], "errors": errors}) for check, level, errors in failed]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +34,22 @@ class Plan:
         generated = [run.properties.curl(case) for case in self.cases]
         edition = f"Edition:  {run.contract.edition} ({run.edition_source}; the generated cases follow it)"
         return [self.summary(run), edition, *probes, *generated, "Dry run: nothing was sent."]
+
+
+TEST_ID = re.compile(r"test_rule\[(?P<check>[^@\]]+)@(?P<probe>.+)\]$|test_property\[(?P<phase>[a-z]+)-(?P<mode>[a-z]+)\]$")
+
+
+def of_ids(run: Run, ids: list[str]) -> Plan:
+    """The plan of the tests an xdist worker collected, read from their ids: the controller collects none itself."""
+    by_name = {probe.name: probe for probe in run.probes}
+    probes: dict[str, Probe] = {}
+    cases: list[Any] = []
+    for found in filter(None, (TEST_ID.search(test_id) for test_id in ids)):
+        if found["probe"] in by_name:
+            probes.setdefault(found["probe"], by_name[found["probe"]])
+        elif found["phase"]:
+            cases += run.properties.cases(found["phase"], found["mode"])
+    return Plan(list(probes.values()), cases)
 
 
 def of_items(run: Run, items: list[pytest.Item]) -> Plan:

@@ -5,11 +5,11 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from conformance.cassettes.cassette import Recording
+from conformance.cassettes.cassette import Recording, replay_miss
 from conformance.cassettes.redaction import hidden_from_logs
 from conformance.checks import REGISTRY, Check
 from conformance.checks.body import editions_of
@@ -19,11 +19,14 @@ from conformance.properties.engine import PropertyLayer
 from conformance.run.recording import cassette_for, replay_target
 from conformance.run.settings import AUTO_EDITION, Settings
 from conformance.run.targets import Client, Target, open_target, open_transport
-from conformance.secret import Secret
+from conformance.secret import Secret, remember
 from conformance.transport.exchange import NO_JSON
 from conformance.transport.http import Limits, RateLimited, TargetStopped
 from conformance.transport.probes import Ids, Probe, build_probes
 from conformance.transport.relay import RelayedTransport
+
+NO_200_YET = "assumed: no 200 body to detect it from"
+DETECTED_FROM_A_CASE = "detected from a generated case: no probe got a 200 body"
 
 
 @dataclass(frozen=True)
@@ -71,9 +74,18 @@ class Run:
     recording: Recording | None = None  # what a recording run writes into its cassette, once it ends whole
     crashes: list[str] = field(default_factory=list)  # tests that failed on an error of the suite itself, not a check
     started: float = field(default_factory=time.time)
+    close_cassette: Callable[[], None] = lambda: None  # writes a recording (once the run is judged), before the summary
 
     def cases(self) -> list[Case]:
         return [Case(c, p) for c in REGISTRY for p in self.probes if c.applies_to(p)]
+
+    def edition_detected(self, edition: str) -> None:
+        """The edition of the first 200 body a generated case got, when no probe got one: the run checks it from now on
+        (the explicit checks had no 200 body to read), and a recording says so."""
+        self.contract = self.properties.contract = load_contract(edition)
+        self.edition_source = DETECTED_FROM_A_CASE
+        if self.recording is not None:
+            self.recording.edition_detected(edition)
 
     @property
     def stopped(self) -> str:
@@ -113,7 +125,7 @@ def choose_edition(settings: Settings, target: Target, client: Client, probes: l
                 return (found[0], "detected") if found else (DEFAULT_EDITION, "assumed: the first 200 body is in no edition")
     except (RateLimited, TargetStopped):  # the first test meets it again, and stops the run
         pass
-    return DEFAULT_EDITION, "assumed: no 200 body to detect it from"
+    return DEFAULT_EDITION, NO_200_YET
 
 
 def contradictions(contract: Contract, ids: Ids) -> list[Contradiction]:
@@ -144,6 +156,7 @@ def worker_target(handed: dict[str, Any]) -> Target:
 def start_worker_run(settings: Settings, handed: dict[str, Any]) -> Iterator[Run]:
     """An xdist worker's part of a run the controller opened: every request goes through the controller's relay."""
     target = worker_target(handed)
+    remember(target.token)
     with contextlib.ExitStack() as stack:
         stack.enter_context(hidden_from_logs(target.token))
         transport = stack.enter_context(contextlib.closing(RelayedTransport(limits_of(settings), handed["relay"])))
@@ -168,7 +181,10 @@ def assembled(
     properties = PropertyLayer(contract, target.ids, target.base_url, target.token, profile, seed, client.transport, fresh=settings.fresh)
     stack.callback(properties.close)
     advisories = contradictions(contract, target.ids)
-    return Run(settings, target, contract, edition[1], client, probes, properties, advisories, recording=recording)
+    run = Run(settings, target, contract, edition[1], client, probes, properties, advisories, recording=recording)
+    if edition[1] == NO_200_YET:
+        properties.on_edition = run.edition_detected
+    return run
 
 
 @contextlib.contextmanager
@@ -178,10 +194,16 @@ def start_run(settings: Settings) -> Iterator[Run]:
         transport = stack.enter_context(contextlib.closing(open_transport(settings, limits_of(settings))))
         target = replay_target(settings, seed) if settings.replaying else stack.enter_context(open_target(settings, transport))
         stack.enter_context(hidden_from_logs(target.token))
-        recording = stack.enter_context(cassette_for(settings, target, seed)) if settings.cassette else None
+        transport.protect(target.token)  # hidden where a target's bytes enter the run
+        remember(target.token)  # and looked for once more in every output before it is kept
+        transport.not_recorded = replay_miss
+        cassette = stack.enter_context(contextlib.ExitStack())  # closed once the run is judged, or with the run
+        recording = cassette.enter_context(cassette_for(settings, target, seed)) if settings.cassette else None
         client = Client(target, load_contract(), transport)
         probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
         edition = choose_edition(settings, target, client, probes)
         if recording is not None:
             recording.edition_detected(edition[0])
-        yield assembled(settings, client, probes, edition, seed, stack, recording)
+        run = assembled(settings, client, probes, edition, seed, stack, recording)
+        run.close_cassette = cassette.close
+        yield run

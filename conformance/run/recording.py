@@ -85,7 +85,7 @@ def cassette_for(settings: Settings, target: Target, seed: int) -> Iterator[Reco
         session_ids=target.ids.session_ids,
         settings=wanted(settings, seed, settings.edition),
     )
-    with use_cassette(path, settings.record_mode, target.token, recording, redactions, settings.max_cassette):
+    with use_cassette(path, settings.record_mode, target.token, recording, redactions, settings.max_cassette, settings.max_body):
         yield recording
 
 

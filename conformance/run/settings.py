@@ -22,7 +22,6 @@ from conformance.properties.profiles import PROFILES, Profile
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 AUTO_EDITION = "auto"  # detect the edition from the first 200 body
 AUTO_PROFILE, LIVE = "auto", "live"  # live for a target that is not on loopback
-REPORT_FORMATS = (".json", ".md", ".html")
 MAX_SECONDS = 86_400.0  # --timeout and --deadline: longer would only hide a target that never answers
 # Cloudflare's ids are 32 or 36 characters: an id past this is a mistake, and its URL would pass what servers accept.
 MAX_ID_LENGTH = 256
@@ -30,6 +29,7 @@ MAX_SESSION_IDS = 100  # each session is two probes; more would be a load test, 
 # Fuzzing cases: the property layer makes about 150 a second, so this many take over ten minutes to make alone.
 MAX_EXAMPLES = 100_000
 
+ENV_TARGET = "CONFORMANCE_TARGET"
 TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
@@ -159,7 +159,10 @@ def parse(setting: Any, text: str, source: str) -> Any:
         except ValueError:
             raise SettingsError(f"{source}: expected a number, got {text!r}") from None
     if kind(setting).startswith("tuple"):
-        return tuple(part.strip() for part in text.split(",") if part.strip())
+        parts = tuple(part.strip() for part in text.split(",") if part.strip())
+        if not parts:
+            raise SettingsError(f"{source}: expected one or more values separated by commas, got {text!r}")
+        return parts
     return text
 
 
@@ -169,9 +172,9 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
     for setting in SETTINGS:
         name = setting.name
         if cli.get(name) is not None:
-            values[name] = _from_cli(setting, cli[name])
+            values[name] = _from_cli(setting, _text(cli[name], flag(setting)))
         elif env.get(env_name(setting)):
-            values[name] = parse(setting, env[env_name(setting)], env_name(setting))
+            values[name] = parse(setting, _text(env[env_name(setting)], env_name(setting)), env_name(setting))
         elif ini.get(name):
             values[name] = parse(setting, ini[name], f"ini key conformance_{name}")
     settings = Settings(**values)
@@ -201,8 +204,6 @@ def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, st
     editions = (AUTO_EDITION, *load_contract().editions)
     if settings.edition not in editions:
         raise SettingsError(f"edition must be one of {', '.join(editions)}, got {settings.edition!r}")
-    if settings.report and not settings.report.endswith(REPORT_FORMATS):
-        raise SettingsError(f"report must end in {', '.join(REPORT_FORMATS)}, got {settings.report!r}")
     if not 0 <= settings.max_examples <= MAX_EXAMPLES:
         raise SettingsError(
             f"max-examples must be 0 to {MAX_EXAMPLES} (more would take longer to make than a run's deadline), got {settings.max_examples}"
@@ -245,9 +246,26 @@ def check_outputs_differ(settings: Settings, junitxml: str | None) -> None:
         seen[where] = option
 
 
+def _text(value: Any, source: str) -> Any:
+    """A value as the user typed it: an argument or variable that is not text in the locale's encoding reaches Python with
+    its bytes as surrogates (LC_ALL=POSIX and a UTF-8 id): read back as the UTF-8 it almost always is, else refused."""
+    if isinstance(value, list):
+        return [_text(item, source) for item in value]
+    if not isinstance(value, str) or not any("\udc80" <= c <= "\udcff" for c in value):
+        return value
+    try:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8")
+    except UnicodeError:
+        shown = printable(value.encode("utf-8", "surrogateescape").decode("latin-1"))[:80]
+        raise SettingsError(f"{source}: not UTF-8 text: {shown}") from None
+
+
 def _remote(target: str) -> bool:
     """A URL target that is not on loopback: probably the live API, or someone's shared server."""
-    host = urlsplit(target).hostname or ""
+    try:
+        host = urlsplit(target).hostname or ""
+    except ValueError as exc:  # an unclosed IPv6 bracket
+        raise SettingsError(f"--target (or {ENV_TARGET}) is not a URL ({exc}): {printable(target)[:200]!r}") from None
     return target != "embedded" and host not in ("localhost", "::1") and not host.startswith("127.")
 
 

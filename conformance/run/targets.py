@@ -9,15 +9,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from urllib.parse import quote, urlencode, urlsplit
 
-from vcr.errors import CannotOverwriteExistingCassetteException
-
-from conformance.cassettes.cassette import replay_miss
-from conformance.contract import Contract
+from conformance.contract import BASE_PATH, Contract
 from conformance.contract.editions import DEFAULT_EDITION
 from conformance.mock import ReferenceMock, load_data
-from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError
 from conformance.mock.server import serve_in_thread
+from conformance.printable import printable
 from conformance.run.settings import AUTO_EDITION, TOKEN_ENV, Settings
 from conformance.secret import Secret, sendable
 from conformance.transport.exchange import Exchange, Received, SentRequest
@@ -39,6 +36,7 @@ class Target:
     ids: Ids
     edition: str = ""  # the edition it is known to serve (a cassette records it), else detected
     preflights: int = 0  # requests sent to make sure it answers at all, before any probe: they count against the budget
+    preflight_status: int | None = None  # what the preflight got (None: no preflight, or no status to show)
 
 
 @contextlib.contextmanager
@@ -76,15 +74,19 @@ def url_target(settings: Settings, transport: Transport, environ: dict[str, str]
     if missing:
         raise TargetError(f"a URL target needs {', '.join(missing)} (or their CLOUDFLARE_ACCOUNT_ID/CONFORMANCE_* variables)")
     token = read_token(environ, settings.token_env)
-    if not settings.dry_run:
-        preflight(url, transport)
+    status = None if settings.dry_run else preflight(url, transport)
     label = url + (" (TLS not verified: --insecure)" if settings.insecure else "")
-    return Target(label, url, token, Ids(settings.account_id, settings.app_id, settings.session_id), preflights=int(not settings.dry_run))
+    ids = Ids(settings.account_id, settings.app_id, settings.session_id)
+    return Target(label, url, token, ids, preflights=int(not settings.dry_run), preflight_status=status)
 
 
 def base_url(text: str) -> str:
     """--target as a base URL: http(s), a host, and nothing that would ride along on every request."""
-    parts = urlsplit(text.rstrip("/"))
+    try:
+        parts = urlsplit(text.rstrip("/"))
+        parts.port  # noqa: B018 - read for its check: a port that is no number
+    except ValueError as exc:  # an unclosed IPv6 bracket, a port that is no number
+        raise TargetError(f"--target is not a URL ({exc}): {printable(text)[:200]!r}") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         shown = text if "@" not in text else "(a URL with credentials)"
         raise TargetError(f"--target must be 'embedded' or an http(s) URL, got {shown!r}")
@@ -115,12 +117,12 @@ def open_transport(settings: Settings, limits: Limits) -> Transport:
         raise TargetError(f"cannot use --ca-bundle {settings.ca_bundle}: {exc}") from None
 
 
-def preflight(url: str, transport: Transport) -> None:
-    """Fail fast, in one line, when nothing answers HTTP at the target, within a bounded time."""
+def preflight(url: str, transport: Transport) -> int | None:
+    """Fail fast, in one line, when nothing answers HTTP at the target, within a bounded time; the status it got."""
     try:
-        transport.send("GET", url, {}, deadline=PREFLIGHT_TIMEOUT)
+        return transport.send("GET", url, {}, deadline=PREFLIGHT_TIMEOUT).status_code
     except (BodyTooLarge, RateLimited, BudgetSpent):
-        pass  # an answer all the same (or none to spend on it): the run says what it makes of it
+        return None  # an answer all the same (or none to spend on it): the run says what it makes of it
     except TransportFailure as failure:
         raise TargetError(f"cannot reach {url}: {failure}. Is the server running, and is --target right?") from None
 
@@ -147,8 +149,6 @@ class Client:
             return Exchange(probe.name, request, None, error=str(failure), secret=self.target.token)
         except BudgetSpent as spent:
             return Exchange(probe.name, request, None, error=str(spent), secret=self.target.token, unsent=True)
-        except CannotOverwriteExistingCassetteException as miss:
-            return Exchange(probe.name, request, None, error=replay_miss(miss), secret=self.target.token)
 
 
 def build_request(target: Target, contract: Contract, probe: Probe) -> SentRequest:

@@ -8,11 +8,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from conformance.checks import REGISTRY
+from conformance.checks.request import contested_rejection
 from conformance.run.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from conformance.run.record import Run
 from conformance.transport.exchange import NO_JSON
-from conformance.transport.http import TOO_LARGE
+from conformance.transport.http import UNREADABLE
 
+# A 5xx is a violation whatever ids and token the run was given: it stands even when no session body was seen.
+STANDS_WITHOUT_A_SESSION = ("errors.no-server-error",)
 PROPERTY_PROBE = "property "  # how failures of generated cases name their probe: "property <phase>-<mode>"
 PRODUCTION = "production"  # the category of checks that compare failures with what production answers
 CONFORMS, WITH_ADVISORIES, VIOLATES = "CONFORMS", "CONFORMS WITH ADVISORIES", "VIOLATES"
@@ -106,8 +109,11 @@ def status_class(status: int | None) -> str:
 
 
 def status_classes(run: Run) -> Counter[str]:
-    """Every request of the run by status class."""
-    return Counter(status_class(status) for status in statuses(run).elements())
+    """Every request of the run by status class: the preflight, the judged answers, and the control requests of
+    schemathesis's checks."""
+    preflight = [run.target.preflight_status] * run.target.preflights
+    every = [*preflight, *statuses(run).elements(), *run.properties.control_statuses]
+    return Counter(status_class(status) for status in every)
 
 
 def inconclusive(run: Run) -> str:
@@ -120,11 +126,32 @@ def inconclusive(run: Run) -> str:
         wait = f" (Retry-After: {limited[0].headers.get('retry-after', '?')} s)" if limited else ""
         return f"rate limited: {seen[429]} of {sum(seen.values())} requests got 429{wait}; wait, then run again with fewer requests"
     errors = [e.error for e in run.client.exchanges.values() if e.response is None and not e.unsent]
-    if seen[None] and not (errors and all(e.startswith(TOO_LARGE) for e in errors)):  # a body too large is an answer
+    if seen[None] and not (errors and all(e.startswith(UNREADABLE) for e in errors)):  # a body too large is an answer
         return f"the target stopped answering: {seen[None]} requests got no HTTP response (first: {(errors or ['see the failures'])[0]})"
-    if sum(seen.values()) and not run.saw_200():
-        return "no 200 response was seen, so no session body could be checked" + base_path_hint(run)
     return ""
+
+
+def no_session(run: Run, fatal: list[Failure]) -> str:
+    """Why the run saw no session body to judge, or '': then only a violation that stands whatever ids and token the
+    run was given (a 5xx) is a verdict on the target."""
+    if not sum(statuses(run).values()) or run.saw_200() or any(f.check in STANDS_WITHOUT_A_SESSION for f in fatal):
+        return ""
+    return "no 200 response was seen, so no session body could be checked" + (contradiction_hint(run) or base_path_hint(run))
+
+
+def contradiction_hint(run: Run) -> str:
+    """When every session probe was rejected as the documentation's side of a contradiction has it (a UUID app id
+    refused past the documented maxLength 32): what the target does, and what to pass instead."""
+    sessions = [e for name, e in run.client.exchanges.items() if name.startswith("session:") and e.response is not None]
+    sides = [contested_rejection(e, run.contract) for e in sessions]
+    if not sessions or not all(sides):
+        return ""
+    taken, status = sides[0][0], sessions[0].response.status  # type: ignore[union-attr]
+    return (
+        f"; every session request got {status}: the target takes the documentation's side of a documented contradiction"
+        f" ({taken.brief()}; production takes the other: {taken.observed}). To check the rest, run with"
+        f" a --{taken.parameter.replace('_', '-')} the documentation allows"
+    )
 
 
 def base_path_hint(run: Run) -> str:
@@ -164,7 +191,7 @@ def judge(run: Run, interrupted: bool = False, left_out: str = "", tests_ran: bo
 
 
 def _outcome(run: Run, fatal: list[Failure], advisory: list[Failure]) -> tuple[str, str]:
-    why = inconclusive(run)
+    why = inconclusive(run) or no_session(run, fatal)
     if why:
         return INCONCLUSIVE, why
     if fatal:

@@ -20,8 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from conformance.checks.base import CATEGORIES
+from conformance.contract import BASE_PATH
 from conformance.mock import ReferenceMock, load_data
-from conformance.mock.app import BASE_PATH
 from conformance.mock.data import MockData
 from conformance.mock.server import serve_in_thread
 from conformance.run.exits import EXIT_OK, EXIT_VIOLATION
@@ -38,7 +38,7 @@ EDITIONS = {"documented": REFERENCE, "current": f"{REFERENCE} (current edition)"
 
 
 @dataclass(frozen=True)
-class Outcome:
+class RunOutcome:
     """What one run of the suite found: the checks that failed, per engine."""
 
     name: str
@@ -49,15 +49,15 @@ class Outcome:
     variant: bool = False  # a correct variant's run: it must pass, as the reference mock's must
 
 
-def crashed(outcome: Outcome) -> bool:
+def crashed(outcome: RunOutcome) -> bool:
     """The run itself failed (a usage or internal error): it proves nothing either way."""
     return outcome.exit_code not in (EXIT_OK, EXIT_VIOLATION)
 
 
 @dataclass(frozen=True)
-class Verdict:
+class MutantVerdict:
     mutant: Mutant
-    outcome: Outcome
+    outcome: RunOutcome
 
     @property
     def by_explicit(self) -> bool:
@@ -79,13 +79,13 @@ class Verdict:
         return "ERROR" if crashed(self.outcome) else "killed" if self.killed else "SURVIVED"
 
 
-def run_suite(app: Any, name: str, extra: list[str]) -> Outcome:
+def run_mock(app: Any, name: str, extra: list[str]) -> RunOutcome:
     """The suite against `app` served on loopback, through `python -m conformance run`, strict."""
     with serve_in_thread(app, wait=False) as root:  # the run has ended
         return run_against(root + BASE_PATH, load_data(), name, extra)
 
 
-def run_variant(variant: Variant, edition: str, extra: list[str]) -> Outcome:
+def run_variant(variant: Variant, edition: str, extra: list[str]) -> RunOutcome:
     """The suite, strict, against a correct variant serving one edition."""
     data = load_data().for_app(variant.app_id) if variant.app_id else load_data()
     with serving(data, edition, variant.style) as base_url:
@@ -93,7 +93,7 @@ def run_variant(variant: Variant, edition: str, extra: list[str]) -> Outcome:
     return dataclasses.replace(outcome, variant=True)
 
 
-def run_against(base_url: str, data: MockData, name: str, extra: list[str]) -> Outcome:
+def run_against(base_url: str, data: MockData, name: str, extra: list[str]) -> RunOutcome:
     with tempfile.TemporaryDirectory() as tmp:
         report = Path(tmp) / "run.json"
         args = ["--target", base_url, "--account-id", data.account_id, "--app-id", data.app_id]
@@ -101,7 +101,7 @@ def run_against(base_url: str, data: MockData, name: str, extra: list[str]) -> O
         arguments = ["run", *args, "--strict", "--report", str(report), *extra]
         exit_code, stderr = runs.run(arguments, {TOKEN_ENV: data.token}, tmp)
         explicit, found = failed_checks(report) if report.exists() else (frozenset(), frozenset())
-        return Outcome(name, exit_code, explicit, found, stderr.strip())
+        return RunOutcome(name, exit_code, explicit, found, stderr.strip())
 
 
 def failed_checks(report: Path) -> tuple[frozenset[str], frozenset[str]]:
@@ -118,18 +118,18 @@ def selftest(
     progress: Any = None,
     variants: list[Variant] | None = None,
     command: runs.Command | None = None,
-) -> tuple[list[Outcome], list[Verdict]]:
+) -> tuple[list[RunOutcome], list[MutantVerdict]]:
     """(the unmodified mock in each edition, then each correct variant in each edition: runs that must pass; each
     mutant's verdict); `progress(line)` hears of each mutant as it ends."""
     data = load_data()
     done = itertools.count(1)
     stopping = threading.Event()
 
-    def judged(mutant: Mutant) -> Verdict:
+    def judged(mutant: Mutant) -> MutantVerdict:
         if stopping.is_set():  # queued before Ctrl-C: not started
             raise KeyboardInterrupt
         try:
-            verdict = Verdict(mutant, run_suite(mutant.build(data), mutant.name, extra))
+            verdict = MutantVerdict(mutant, run_mock(mutant.build(data), mutant.name, extra))
         except KeyboardInterrupt:
             stopping.set()  # before the pool's thread takes the next run, not once the main thread has heard
             raise
@@ -139,7 +139,7 @@ def selftest(
 
     with runs.processes(jobs, command), ThreadPoolExecutor(max_workers=jobs) as pool:
         try:
-            references = [pool.submit(run_suite, ReferenceMock(data, edition=e), name, extra) for e, name in EDITIONS.items()]
+            references = [pool.submit(run_mock, ReferenceMock(data, edition=e), name, extra) for e, name in EDITIONS.items()]
             references += [pool.submit(run_variant, v, e, extra) for v in variants or [] for e in EDITIONS]
             verdicts = list(pool.map(judged, mutants))
         except KeyboardInterrupt:
@@ -149,11 +149,11 @@ def selftest(
     return [r.result() for r in references], verdicts
 
 
-def clean(reference: Outcome) -> bool:
+def clean(reference: RunOutcome) -> bool:
     return reference.exit_code == EXIT_OK and not (reference.explicit or reference.property)
 
 
-def report_lines(references: list[Outcome], verdicts: list[Verdict]) -> Iterator[str]:
+def report_lines(references: list[RunOutcome], verdicts: list[MutantVerdict]) -> Iterator[str]:
     for reference in references:
         failed = ", ".join(sorted(reference.explicit | reference.property)) or f"exit {reference.exit_code}"
         yield f"{reference.name}: {'passes' if clean(reference) else 'FAILS: ' + failed}"
@@ -180,12 +180,12 @@ def report_lines(references: list[Outcome], verdicts: list[Verdict]) -> Iterator
         yield f"correct variants passed: {sum(1 for v in variants if clean(v))}/{len(variants)}"
 
 
-def _score(verdicts: list[Verdict], kills: Any) -> str:
+def _score(verdicts: list[MutantVerdict], kills: Any) -> str:
     killed = sum(1 for v in verdicts if kills(v))
     return f"{killed}/{len(verdicts)} ({100 * killed // max(1, len(verdicts))}%)"
 
 
-def succeeded(references: list[Outcome], verdicts: list[Verdict]) -> bool:
+def succeeded(references: list[RunOutcome], verdicts: list[MutantVerdict]) -> bool:
     return all(clean(r) for r in references) and all(v.killed for v in verdicts)
 
 

@@ -9,7 +9,7 @@ from conformance.checks.base import LEVELS
 from conformance.properties.profiles import MODES, PHASES
 from conformance.reports.properties import PropertyFailure, reproduce_command
 from conformance.run import carried
-from conformance.run.record import Run
+from conformance.run.record import DETECTED_FROM_A_CASE, Run
 
 
 @pytest.mark.property
@@ -17,11 +17,12 @@ from conformance.run.record import Run
 @pytest.mark.parametrize("phase", PHASES)
 def test_property(phase: str, mode: str, conformance_run: Run, request: pytest.FixtureRequest) -> None:
     layer = conformance_run.properties
-    unsent = layer.unsent
+    unsent, controls = layer.unsent, len(layer.control_statuses)
     results = layer.run(phase, mode)
     found = sorted({f.check for r in results for f in r.failures})
     request.node.user_properties += [("failed-checks", ",".join(found)), ("edition", conformance_run.contract.edition)]
-    request.node.user_properties += carried.of_cases(results, layer.unsent - unsent)
+    detected = conformance_run.contract.edition if conformance_run.edition_source == DETECTED_FROM_A_CASE else ""
+    request.node.user_properties += carried.of_cases(results, layer.unsent - unsent, detected, tuple(layer.control_statuses[controls:]))
     if not results:
         pytest.skip(f"the contract gives the {phase} phase no {mode} case")
     label = f"{phase}-{mode}"

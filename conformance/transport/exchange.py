@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import shlex
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+from conformance import nesting
 from conformance.secret import NO_SECRET, Secret
 
 TOKEN_PLACEHOLDER = "$CLOUDFLARE_API_TOKEN"
@@ -49,9 +49,9 @@ class Received:
 
     @cached_property
     def json(self) -> Any:
-        """The parsed body, or NO_JSON (also when nested too deep to parse: errors.json-content-type reports it)."""
+        """The parsed body, or NO_JSON (also when nested past the limit: the transport refuses such a body first)."""
         try:
-            return json.loads(self.body)
+            return nesting.loads(self.body)
         except (ValueError, RecursionError):
             return NO_JSON
 

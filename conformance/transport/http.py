@@ -1,6 +1,10 @@
 """How every request of a run reaches the target: one keep-alive connection, one origin (no redirect is followed),
 TLS verified unless asked otherwise, each request bounded in time (connect, headers and the whole body) and in size,
-and a run that stops once the target has stopped answering, instead of grinding through every case."""
+and a run that stops once the target has stopped answering, instead of grinding through every case.
+
+Where a target's bytes enter the run, they are made safe once: the body is decoded under one byte limit whatever its
+encodings stack, a JSON body nested past the one nesting limit is refused, and the run's token is hidden from the
+reason phrase, the headers and the body, in every form a target could echo it in (`secret.hide`)."""
 
 from __future__ import annotations
 
@@ -8,16 +12,22 @@ import contextlib
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 
+from conformance.nesting import TOO_DEEP, json_within
+from conformance.secret import Secret, hide, hide_bytes
+from conformance.transport.decoding import ACCEPTED, PastLimit, Undecodable, decoded
+from conformance.transport.httpx_internals import RawTooLarge, bounded_transport
 from conformance.transport.pacing import RETRY_AFTER_CAP, pause_for, retry_after
 from conformance.transport.watchdog import Watchdog
 
 MiB = 1024 * 1024
-TOO_LARGE = "the response body is larger than"  # how a BodyTooLarge message starts
+UNREADABLE = "the response body is"  # how a BodyTooLarge message starts: larger than the limit, or nested too deep
+TOO_LARGE = f"{UNREADABLE} larger than"
 BREAKER_THRESHOLD = 5  # consecutive requests without an HTTP answer
 SAFE_METHODS = ("GET", "HEAD")  # answers that may be shared: sending the request again would change nothing
 # Headers that name the sender, not what is asked: two requests that differ only in these are the same request.
@@ -28,12 +38,17 @@ class TransportFailure(Exception):
     """No HTTP answer to one request; the message says why, in one line."""
 
 
+class NotRecorded(TransportFailure):
+    """A replay holds no answer for this request: the cassette's to answer for, not the target's, so it never counts
+    towards the target's having stopped answering."""
+
+
 class RateLimited(Exception):
     """The target rate-limits the run for longer than it waits: the run stops here, inconclusive."""
 
 
 class BodyTooLarge(TransportFailure):
-    """An answer whose body is past the limit: the target answers, so the run goes on."""
+    """An answer whose body is past a limit (its size, or its nesting): the target answers, so the run goes on."""
 
 
 class BudgetSpent(Exception):
@@ -68,6 +83,10 @@ class Transport:
     _socket: Any = None  # the socket of the connection in use, to cut it at the deadline
     _answers: dict[tuple[Any, ...], httpx.Response] = field(default_factory=dict)  # request identity -> its answer
     _sent_once: set[tuple[Any, ...]] = field(default_factory=set)  # identities of the explicit probes sent
+    secrets: list[Secret] = field(default_factory=list)  # hidden from every answer where it enters the run
+    # What a layer beneath the client raises instead of answering (a cassette that holds no such request), in one line
+    # (None: not such an error); the cassette's layer sets it, so that the transport needs to know no cassette.
+    not_recorded: Callable[[BaseException], str | None] = lambda error: None
 
     def __post_init__(self) -> None:
         timeout = httpx.Timeout(self.limits.deadline)
@@ -75,8 +94,24 @@ class Transport:
         verify = self.limits.verify
         if isinstance(verify, str):  # a CA bundle file: httpx takes it as an SSL context (a path is deprecated)
             verify = ssl.create_default_context(cafile=verify)  # type: ignore[assignment]
-        self.http = httpx.Client(timeout=timeout, limits=limits, follow_redirects=False, verify=verify)
+        transport = bounded_transport(self.limits.max_body, verify=verify, limits=limits)
+        self.http = httpx.Client(
+            timeout=timeout,
+            transport=transport,
+            follow_redirects=False,
+            headers={"Accept-Encoding": ACCEPTED},  # what decoding.py undoes, under its limit
+            event_hooks={"response": [_keep_location]},
+        )
         self._watchdog = Watchdog(self._cut)
+
+    def protect(self, secret: Secret) -> None:
+        """Hide `secret` (the run's token) from every answer, from now on."""
+        self.secrets.append(secret)
+
+    def hidden(self, text: str) -> str:
+        for secret in self.secrets:
+            text = hide(text, secret)
+        return text
 
     def send(
         self, method: str, url: str, headers: dict[str, str], deadline: float = 0.0, once: bool = False, **request: Any
@@ -125,7 +160,7 @@ class Transport:
         self.sent += 1
         try:
             response = self._bounded(request, deadline)
-        except BodyTooLarge:
+        except (BodyTooLarge, NotRecorded):
             self.failures_in_a_row = 0
             raise
         except TransportFailure:
@@ -155,21 +190,53 @@ class Transport:
                 body = self._read(response)
             finally:
                 response.close()
-            return _complete(response, body)
-        except httpx.HTTPError as exc:
+            return self._complete(response, body)
+        except RawTooLarge:
+            raise BodyTooLarge(f"{TOO_LARGE} {self.limits.max_body} bytes (--max-body)") from None
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             if self._watchdog.expired:
                 raise TransportFailure(f"no complete answer within {deadline:g} s (connect, headers and body)") from None
-            raise TransportFailure(reason_of(exc)) from None
+            raise TransportFailure(self.hidden(reason_of(exc))) from None
+        except Exception as exc:
+            why = self.not_recorded(exc)
+            if why is None:
+                raise
+            raise NotRecorded(why) from None
         finally:
             self._watchdog.disarm()
 
     def _read(self, response: httpx.Response) -> bytes:
-        body = bytearray()
-        for chunk in response.iter_bytes():
-            body += chunk
-            if len(body) > self.limits.max_body:
-                raise BodyTooLarge(f"{TOO_LARGE} {self.limits.max_body} bytes (--max-body)")
-        return bytes(body)
+        """The body, decoded under the one byte limit however its encodings stack."""
+        try:
+            return decoded(response.iter_raw(), response.headers.get_list("content-encoding", split_commas=True), self.limits.max_body)
+        except PastLimit:
+            raise BodyTooLarge(f"{TOO_LARGE} {self.limits.max_body} bytes (--max-body)") from None
+        except Undecodable as exc:
+            raise TransportFailure(str(exc)) from None
+
+    def _complete(self, streamed: httpx.Response, body: bytes) -> httpx.Response:
+        """The answer with its whole (decoded) body, as if read at once, made safe where it enters the run: the token
+        hidden from its reason phrase, headers and body; a JSON body nested past the limit refused."""
+        if body.lstrip()[:1] in (b"[", b"{") and not json_within(body):
+            raise BodyTooLarge(f"{UNREADABLE} {TOO_DEEP}")
+        # As received, bytes: a value that is not ASCII (Retry-After: \xb2) is the target's to answer for, not a crash.
+        raw = streamed.extensions.get(KEPT_HEADERS, streamed.headers.raw)
+        headers = [(k, self._hidden_bytes(v)) for k, v in raw if k.lower() != b"content-encoding"]  # the body is decoded
+        reason = self.hidden(streamed.reason_phrase).encode("ascii", "backslashreplace")
+        response = httpx.Response(
+            streamed.status_code,
+            headers=headers,
+            content=self._hidden_bytes(body),
+            request=streamed.request,
+            extensions={"reason_phrase": reason, "http_version": streamed.http_version.encode()},
+        )
+        response.elapsed = streamed.elapsed
+        return response
+
+    def _hidden_bytes(self, data: bytes) -> bytes:
+        for secret in self.secrets:
+            data = hide_bytes(data, secret)
+        return data
 
     def _cut(self) -> None:
         """The deadline passed: cut the connection, which ends whatever read or write is waiting."""
@@ -199,10 +266,13 @@ def reason_of(exc: Exception) -> str:
     return str(exc).splitlines()[0] if str(exc) else type(exc).__name__
 
 
-def _complete(streamed: httpx.Response, body: bytes) -> httpx.Response:
-    """The answer with its whole (decoded) body, as if read at once: schemathesis and our checks read it."""
-    # As received, bytes: a value that is not ASCII (Retry-After: \xb2) is the target's to answer for, not a crash.
-    headers = [(k, v) for k, v in streamed.headers.raw if k.lower() != b"content-encoding"]  # the body is decoded
-    response = httpx.Response(streamed.status_code, headers=headers, content=body, request=streamed.request)
-    response.elapsed = streamed.elapsed
-    return response
+KEPT_HEADERS = "rtk-conformance headers as received"  # a response extension: the headers, Location included
+
+
+def _keep_location(response: httpx.Response) -> None:
+    """httpx turns a Location into the next request even when it follows none, and a Location that is no URL
+    (`javascript:alert(1)`, `http://[::1/x`) would fail the whole answer: the answer is kept as received, its Location
+    moved out of httpx's sight, since no redirect is followed."""
+    if "location" in response.headers:
+        response.extensions[KEPT_HEADERS] = list(response.headers.raw)
+        del response.headers["location"]

@@ -19,15 +19,24 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 import httpx
-from vcr.errors import CannotOverwriteExistingCassetteException
 
-from conformance.cassettes.cassette import replay_miss
 from conformance.transport import loopback
-from conformance.transport.http import BodyTooLarge, BudgetSpent, Limits, RateLimited, TargetStopped, Transport, TransportFailure, reason_of
+from conformance.transport.http import (
+    BodyTooLarge,
+    BudgetSpent,
+    Limits,
+    NotRecorded,
+    RateLimited,
+    TargetStopped,
+    Transport,
+    TransportFailure,
+    reason_of,
+)
 
 WORKER_INPUT = "rtk-conformance run"  # the key of what the controller hands each worker (xdist's workerinput)
 RAISED = {
     "too-large": BodyTooLarge,
+    "not-recorded": NotRecorded,
     "failure": TransportFailure,
     "budget": BudgetSpent,
     "rate-limited": RateLimited,
@@ -46,8 +55,6 @@ def relayed(transport: Transport, request: dict[str, Any]) -> dict[str, Any]:
     content = base64.b64decode(request["content"]) or None
     try:
         answer = transport.send(request["method"], request["url"], headers, once=request["once"], content=content)
-    except CannotOverwriteExistingCassetteException as miss:
-        return {"raised": "failure", "message": replay_miss(miss)}
     except tuple(RAISED.values()) as exc:
         kind = next(name for name, raised in RAISED.items() if type(exc) is raised)
         return {"raised": kind, "message": str(exc)}

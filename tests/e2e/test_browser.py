@@ -6,14 +6,16 @@ Marker `browser`: run by `.ci/run`, which installs chromium and the `browser` ex
 from __future__ import annotations
 
 import importlib
+import json
 import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.mock import MockData
+from conformance.mock import MockData, Reply, Request
 from conformance.selftest.mutants import MUTANTS
+from conformance.selftest.mutants.kinds import TruncatesLongAccount
 from tests.conftest import run_cli, target_of
 
 pytestmark = pytest.mark.browser
@@ -58,3 +60,24 @@ def test_the_html_report_reads_without_scrolling_sideways_and_links_into_the_con
     assert target.is_visible() and target.inner_text().startswith('"enum": [')
     page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+class CompactAndLenient(TruncatesLongAccount):
+    """A mock as vendors' tools write them: compact JSON (no space to break a line at) and a 33-character account id
+    accepted, so that the report quotes long unbroken bodies."""
+
+    def respond(self, request: Request) -> Reply:
+        reply = super().respond(request)
+        body = reply.body if isinstance(reply.body, bytes) else json.dumps(reply.body, separators=(",", ":")).encode()
+        return Reply(reply.status, body, reply.headers, reply.content_type)
+
+
+def test_the_html_report_of_long_unbroken_answers_fits_800_px(browser: Any, serve: Any, data: MockData, tmp_path: Path) -> None:
+    """Received lines of compact JSON, ids and URLs without a space: every element wraps within the page."""
+    args, env = target_of(serve(CompactAndLenient(data)), data)
+    run_cli("run", *args, "--report", str(tmp_path / "report.html"), env=env, cwd=tmp_path)
+    page = browser.new_page(viewport={"width": 800, "height": 900})
+    page.goto((tmp_path / "report.html").as_uri())
+    assert "params.max-length" in page.locator("#fix-first").inner_text()
+    wider = page.evaluate("[...document.querySelectorAll('body *')].filter(e => e.scrollWidth > e.clientWidth + 1).length")
+    assert (page.evaluate("document.documentElement.scrollWidth"), wider) == (800, 0)

@@ -95,7 +95,7 @@ def test_a_server_answering_401_to_everything_never_passes(serve: Any, data: Moc
     result = run_cli("run", *args, "--", "-m", "not property", env=env, cwd=tmp_path)
     assert result.returncode == 1
     assert "no 200 response" in result.stdout
-    assert "Verdict: PARTIAL: a selection: 208 of 214 tests ran; of what ran: INCONCLUSIVE: no 200 response was seen" in result.stdout
+    assert "Verdict: PARTIAL: a selection: 233 of 239 tests ran; of what ran: INCONCLUSIVE: no 200 response was seen" in result.stdout
 
 
 def test_a_closed_port_is_one_line_and_exit_2_fast(tmp_path: Path) -> None:
@@ -306,7 +306,7 @@ def on_a_terminal(command: list[str], cwd: Path, columns: int = 200) -> bytes:
 
 def test_a_run_on_a_terminal_shows_progress_per_category(tmp_path: Path) -> None:
     shown = on_a_terminal([sys.executable, "-m", "conformance", "run", "--", "-k", "enums or auth"], tmp_path)
-    assert "\rprogress: enums 16/16 · auth 5/5 · errors 15/15 · production 5/5\r\n" in shown.decode()  # -k auth selects errors@auth:... too
+    assert "\rprogress: enums 16/16 · auth 5/5 · errors 20/20 · production 5/5\r\n" in shown.decode()  # -k auth selects errors@auth:... too
 
 
 def test_the_progress_line_fits_a_narrow_terminal_and_is_redrawn_in_place(tmp_path: Path) -> None:
@@ -314,7 +314,7 @@ def test_the_progress_line_fits_a_narrow_terminal_and_is_redrawn_in_place(tmp_pa
     shown = on_a_terminal([sys.executable, "-m", "conformance", "run"], tmp_path, columns=80).decode()
     drawn = [part for part in shown.split("\r") if part.startswith("progress: ")]
     assert len(drawn) > 100 and all(len(part.rstrip("\n")) <= 79 for part in drawn)
-    assert drawn[-1].startswith("progress: 214/214 tests · ")
+    assert drawn[-1].startswith("progress: 239/239 tests · ")
 
 
 @pytest.mark.parametrize(

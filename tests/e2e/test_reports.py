@@ -42,7 +42,7 @@ def test_a_passing_runs_json_report(tmp_path: Path) -> None:
     assert sum(report["counts"]["requests"].values()) >= 300 and report["counts"]["property_cases"]["fuzzing"]["positive"] > 0
     sent = report["counts"]["requests_sent"]
     assert sent["sent"] + sent["shared"] == sum(report["counts"]["requests"].values()) and sent["shared"] > 0
-    assert {c["outcome"] for c in report["checks"]} <= {"passed", "skipped"} and len(report["checks"]) == 208
+    assert {c["outcome"] for c in report["checks"]} <= {"passed", "skipped"} and len(report["checks"]) == 233
 
 
 def test_a_failing_runs_json_report(serve: Any, data: MockData, tmp_path: Path) -> None:
@@ -79,9 +79,9 @@ def test_the_markdown_report_of_a_passing_run(tmp_path: Path) -> None:
         "|---|---:|---:|---:|---:|---:|\n"
         "| schema | 36 | 0 | 8 | 0 | 0 |\n"
         "| enums | 16 | 0 | 0 | 0 | 0 |\n"
-        "| params | 4 | 0 | 5 | 0 | 0 |\n"
+        "| params | 4 | 0 | 5 | 0 | 1 |\n"
         "| auth | 5 | 0 | 0 | 0 | 0 |\n"
-        "| errors | 64 | 0 | 5 | 0 | 0 |\n"
+        "| errors | 64 | 0 | 29 | 0 | 0 |\n"
         "| semantics | 0 | 0 | 48 | 0 | 0 |\n"
         "| transport | 8 | 0 | 0 | 0 | 0 |\n"
         "| production | 0 | 0 | 9 | 0 | 0 |\n\n"

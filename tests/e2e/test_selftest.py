@@ -19,7 +19,7 @@ from tests.conftest import ctrl_c_to_the_group, run_cli
 
 pytestmark = pytest.mark.slow
 FAST = ["--max-examples", "50"]
-Scored = tuple[list[selftest.Outcome], list[selftest.Verdict]]
+Scored = tuple[list[selftest.RunOutcome], list[selftest.MutantVerdict]]
 
 
 @pytest.fixture(scope="module")
@@ -118,10 +118,10 @@ def test_selftest_lists_its_mutants(tmp_path: Path) -> None:
 
 
 def test_a_crashed_run_is_an_error_never_a_survivor(monkeypatch: pytest.MonkeyPatch) -> None:
-    def crashing(app: object, name: str, extra: list[str]) -> selftest.Outcome:
-        return selftest.Outcome(name, 2, frozenset(), frozenset(), "Traceback ...\nOSError: no space left on device")
+    def crashing(app: object, name: str, extra: list[str]) -> selftest.RunOutcome:
+        return selftest.RunOutcome(name, 2, frozenset(), frozenset(), "Traceback ...\nOSError: no space left on device")
 
-    monkeypatch.setattr(selftest, "run_suite", crashing)
+    monkeypatch.setattr(selftest, "run_mock", crashing)
     heard: list[str] = []
     references, verdicts = selftest.selftest([MUTANTS["deny-all"]], jobs=1, extra=[], progress=heard.append)
     assert heard == ["[1/1] deny-all: ERROR"]
@@ -148,13 +148,13 @@ def test_ctrl_c_starts_no_further_run(monkeypatch: pytest.MonkeyPatch) -> None:
     """Runs still queued when Ctrl-C comes are not started: the selftest ends at once, not after the catalogue."""
     started: list[str] = []
 
-    def interrupted_at_the_first_mutant(app: object, name: str, extra: list[str]) -> selftest.Outcome:
+    def interrupted_at_the_first_mutant(app: object, name: str, extra: list[str]) -> selftest.RunOutcome:
         started.append(name)
         if name == "deny-all":
             raise interrupt.Interrupted
-        return selftest.Outcome(name, 0, frozenset(), frozenset(), "")
+        return selftest.RunOutcome(name, 0, frozenset(), frozenset(), "")
 
-    monkeypatch.setattr(selftest, "run_suite", interrupted_at_the_first_mutant)
+    monkeypatch.setattr(selftest, "run_mock", interrupted_at_the_first_mutant)
     with pytest.raises(interrupt.Interrupted):
         selftest.selftest([MUTANTS["deny-all"], MUTANTS["status-paused"], MUTANTS["drop-id"]], jobs=1, extra=[])
     assert started == ["reference mock", "reference mock (current edition)", "deny-all"]
@@ -162,8 +162,8 @@ def test_ctrl_c_starts_no_further_run(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_forked_run_is_judged_as_a_run_in_a_new_interpreter(data: MockData) -> None:
     """The fork server is how the selftest runs where the platform has one; a subprocess where it has none."""
-    in_new_interpreter = selftest.run_suite(MUTANTS["status-paused"].build(data), "status-paused", FAST)
+    in_new_interpreter = selftest.run_mock(MUTANTS["status-paused"].build(data), "status-paused", FAST)
     with runs.processes(1, main):
-        forked = selftest.run_suite(MUTANTS["status-paused"].build(data), "status-paused", FAST)
+        forked = selftest.run_mock(MUTANTS["status-paused"].build(data), "status-paused", FAST)
     assert forked == in_new_interpreter
     assert forked.exit_code == 1 and "enums.status" in forked.explicit

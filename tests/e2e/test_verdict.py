@@ -123,13 +123,13 @@ def test_a_rate_limited_run_is_inconclusive_and_exits_1(serve: Any, data: MockDa
 def test_a_selection_is_partial_with_the_exit_code_of_what_ran(tmp_path: Path) -> None:
     result = run_cli("run", "--", "-k", "schema.required-fields", cwd=tmp_path)
     assert result.returncode == 0
-    assert verdict_line(result.stdout) == "Verdict: PARTIAL: a selection: 8 of 214 tests ran; of what ran: CONFORMS: every check holds"
+    assert verdict_line(result.stdout) == "Verdict: PARTIAL: a selection: 8 of 239 tests ran; of what ran: CONFORMS: every check holds"
 
 
 def test_a_selection_of_nothing_checks_nothing_and_exits_1(tmp_path: Path) -> None:
     result = run_cli("run", "--", "-k", "no-such-check", cwd=tmp_path)
     assert result.returncode == 1
-    assert verdict_line(result.stdout) == "Verdict: PARTIAL: a selection: 0 of 214 tests ran: nothing was checked"
+    assert verdict_line(result.stdout) == "Verdict: PARTIAL: a selection: 0 of 239 tests ran: nothing was checked"
 
 
 def test_an_interrupted_run_says_so_and_exits_2(serve: Any, data: MockData, tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,8 +17,9 @@ import yaml
 
 from conformance.cassettes.cassette import Persister, Recording
 from conformance.cassettes.replay import CassetteServer
+from conformance.contract import BASE_PATH
 from conformance.mock import MockData, ReferenceMock
-from conformance.mock.app import BASE_PATH, Reply, Request
+from conformance.mock.app import Reply, Request
 from conformance.mock.server import serve_in_thread
 from conformance.selftest.mutants import MUTANTS
 from conformance.selftest.mutants.kinds import ReplyEdit
@@ -223,7 +225,7 @@ def test_a_vcrpy_cassette_of_httpx_code_replays_here(data: MockData, tmp_path: P
         cassette, tmp_path, "--", "-m", "schema and not breakout", "-k", "not breakout", env={"CLOUDFLARE_API_TOKEN": data.token}
     )
     assert result.returncode == 0, result.stdout
-    assert "(recorded from vcrpy)" in result.stdout and "a selection: 20 of 214 tests ran; of what ran: CONFORMS" in result.stdout
+    assert "(recorded from vcrpy)" in result.stdout and re.search(r"a selection: 20 of \d+ tests ran; of what ran: CONFORMS", result.stdout)
 
 
 def test_mock_serves_a_cassette_to_any_client(data: MockData, tmp_path: Path) -> None:

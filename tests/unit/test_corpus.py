@@ -93,7 +93,7 @@ def test_a_pickle_in_the_cache_is_never_unpickled(kept: Any, tmp_path: Path) -> 
         ),
         ("examples", lambda kept: _parameter(kept, session_id=7), 'at /cases/0/path_parameters/session_id: 7 is not of type "string"'),
         ("examples", lambda kept: _each(kept, meta={"generation": {}}), "its case metadata is not schemathesis's (KeyError: 'time')"),
-        ("examples", lambda kept: b"[" * 100_000, "it is not readable JSON (RecursionError)"),
+        ("examples", lambda kept: b"[" * 100_000, "it is nested deeper than 64 levels"),
         ("examples", lambda kept: [], "it was made for another run (its made_for differs)"),
     ],
 )

@@ -15,9 +15,8 @@ import pytest
 
 from conformance.checks import REGISTRY, CheckFailure, NotApplicable, by_id
 from conformance.checks.body import editions_of
-from conformance.contract import Contract, load_contract
+from conformance.contract import BASE_PATH, Contract, load_contract
 from conformance.mock import MockData, ReferenceMock
-from conformance.mock.app import BASE_PATH
 from conformance.mock.server import serve_in_thread
 from conformance.properties.engine import PropertyLayer
 from conformance.properties.profiles import PROFILES

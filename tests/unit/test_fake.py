@@ -68,10 +68,10 @@ def test_a_broken_session_is_served_when_asked_for_on_purpose(fake: RealtimeKitF
     ("arrange", "message"),
     [
         (lambda fake: fake.add_session(live_particpants=3), "not a field of the contract's session: live_particpants"),
-        (lambda fake: fake.fail_next("gremlins"), "no situation 'gremlins'; the fake knows: missing-credentials, "),
-        (lambda fake: fake.fail_next("rate-limited", times=0), "times is 1 or more, got 0"),
-        (lambda fake: fake.end_session("nope"), "the fake has no session nope in app rtk-reference-mock-app-01"),
-        (lambda fake: RealtimeKitFake(token="with space"), "a token is printable ASCII without spaces"),
+        (lambda fake: fake.fail_next("gremlins"), "situation is one of missing-credentials, "),
+        (lambda fake: fake.fail_next("rate-limited", times=0), "times is an int, 1 or more; got 0"),
+        (lambda fake: fake.end_session("nope"), "session_id is a session of the fake, in app rtk-reference-mock-app-01; got 'nope'"),
+        (lambda fake: RealtimeKitFake(token="with space"), "token is printable ASCII without spaces"),
     ],
 )
 def test_what_the_fake_does_not_have_is_refused_by_name(fake: RealtimeKitFake, arrange: object, message: str) -> None:

@@ -12,8 +12,8 @@ from typing import Any
 import httpx
 import pytest
 
+from conformance.contract import BASE_PATH
 from conformance.mock import MockData, ReferenceMock, load_data, uvicorn_internals
-from conformance.mock.app import BASE_PATH
 from conformance.mock.data import DataFileError
 from conformance.mock.ratelimit import RateLimiter
 from conformance.mock.server import serve_in_thread

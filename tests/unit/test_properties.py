@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,9 +11,10 @@ from typing import Any
 import pytest
 from schemathesis.core.failures import FailureGroup
 
-from conformance.contract import Contract
+from conformance.checks import by_id
+from conformance.contract import BASE_PATH, Contract
 from conformance.mock import MockData, ReferenceMock
-from conformance.mock.app import BASE_PATH, Request
+from conformance.mock.app import Request
 from conformance.mock.server import serve_in_thread
 from conformance.properties.engine import PropertyLayer
 from conformance.properties.generate import generate, load_operation
@@ -81,7 +83,7 @@ def test_edge_values_are_sent(ci_results: PropertyLayer) -> None:
 
 PLANTED = {
     "server-error-on-dot": "errors.no-server-error",
-    "long-account-accepted": "schemathesis: Schema-violating request accepted",
+    "long-account-accepted": "params.max-length",
     "status-out-of-enum-for-some": "enums.status",
     "count-as-string-for-some": "schema.field-types",
 }
@@ -96,15 +98,26 @@ def test_planted_bugs_are_found_by_the_property_layer(name: str, serve: Any, dat
     assert "\nReproduce the generated cases: rtk-conformance run --target " in result.stdout
 
 
-def test_an_accepted_violation_names_the_parameter_that_broke_the_schema(contract: Contract, data: MockData) -> None:
+def test_an_accepted_violation_is_our_rule_naming_the_parameter_and_value_it_was_sent_with(contract: Contract, data: MockData) -> None:
+    """One rule, one level, one voice: a generated case that breaks maxLength and is accepted is params.max-length's, at
+    its level, with its block; the error names the parameter and its value, and the request line is that case's."""
     with serve_in_thread(MUTANTS["long-account-accepted"].build(data)) as root:
         layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, Secret(data.token), PROFILES["ci"], 0, Transport(Limits()))
-        accepted = [f.text for r in layer.run("fuzzing", "negative") for f in r.failures if "Schema-violating" in f.check]
+        accepted = [f for r in layer.run("fuzzing", "negative") for f in r.failures if f.check == "params.max-length"]
         layer.transport.close()
-    assert accepted
-    for text in accepted:
-        (named,) = [line for line in text.splitlines() if line.startswith("Invalid as sent: ")]
-        assert named.startswith("Invalid as sent: account_id: ") and "Invalid component" not in text
+    assert accepted and {f.level for f in accepted} == {by_id("params.max-length").level}
+    assert not [f for r in layer.results for f in r.failures if f.check.startswith("schemathesis")]
+    for finding in accepted:
+        (error,) = finding.detail["errors"]
+        value = re.fullmatch(r"a 33-character account_id \((\w+)\) was not rejected with a 4xx", error)
+        assert value is not None, error
+        assert f"/accounts/{value[1]}/" in finding.detail["request"]  # the request whose answer was judged
+        assert {"received", "documented", "contract"} <= {k for k, v in finding.detail.items() if v}
+
+
+def test_the_seed_appears_once_in_the_command_that_repeats_a_run() -> None:
+    command = reproduce_command(Settings(seed=0, profile="ci"), 0, "fuzzing-negative")
+    assert command.count("--seed") == 1
 
 
 class Recorder(ReferenceMock):

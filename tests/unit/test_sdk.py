@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
+from conformance.contract import BASE_PATH
 from conformance.mock import MockData, ReferenceMock
-from conformance.mock.app import BASE_PATH
 from conformance.mock.server import serve_in_thread
 from conformance.transport.probes import UNKNOWN_SESSION_ID, UNKNOWN_TOKEN
 

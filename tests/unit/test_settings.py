@@ -141,3 +141,10 @@ def test_the_same_file_by_two_spellings_is_refused(tmp_path: Any) -> None:
     settings = Settings(cassette=str(tmp_path / "run.yaml"), report="")
     with pytest.raises(SettingsError, match=r"^--cassette and --junitxml are both .*/sub/\.\./run\.yaml: give each its own file"):
         check_outputs_differ(settings, str(tmp_path / "sub" / ".." / "run.yaml"))
+
+
+def test_the_report_options_help_names_each_format_a_renderer_writes() -> None:
+    from conformance.reports import FORMATS
+
+    (report,) = [s for s in SETTINGS if s.name == "report"]
+    assert all(suffix in report.metadata["help"] for suffix in FORMATS) and len(FORMATS) == 3

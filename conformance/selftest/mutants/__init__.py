@@ -247,6 +247,18 @@ CATALOGUE = [
         ("params.boolean-rejected",),
         lambda d: k.WithoutSteps(d, "query"),
     ),
+    Mutant(
+        "current-invalid-session-id-found",
+        "current edition: a session id that is no UUID is answered 200",
+        ("params.invalid-rejected",),
+        current(k.InvalidSessionIdsFound),
+    ),
+    Mutant(
+        "invalid-parameter-422",
+        "a non-boolean include_breakout_rooms gets 422, a status Cloudflare never answers",
+        ("errors.documented-status",),
+        answers_otherwise("invalid-parameter", lambda reply: Reply(422, reply.body)),
+    ),
     Mutant("auth-ignored", "requests without a valid token are answered", ("auth.rejected",), k.AuthIgnored),
     Mutant("any-token-accepted", "an unknown token is accepted", ("auth.rejected",), k.AnyToken),
     Mutant("basic-accepted", "Basic credentials are accepted", ("auth.rejected",), k.BasicAccepted),

@@ -175,6 +175,18 @@ class UnknownSessionCrashes(ReferenceMock):
         return realtimekit_failure(500, "Internal server error") if reply.status == 404 else reply
 
 
+class InvalidSessionIdsFound(ReferenceMock):
+    """Answers a session id its edition's schema rules out (no UUID, in the current edition) with a session made up for
+    it, instead of refusing it."""
+
+    def found(self, request: Request, params: dict[str, str]) -> Reply:
+        reply = super().found(request, params)
+        if reply.status != 404 or not self.contract.validate_parameter("session_id", params["session_id"]):
+            return reply
+        made_up = {**self.data.sessions[0], "id": params["session_id"]}
+        return Reply(200, self.body(made_up, self.wants_breakout_rooms(request)))
+
+
 class AnotherSession(ReferenceMock):
     """Answers every known id with the first seeded session."""
 
