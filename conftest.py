@@ -22,6 +22,6 @@ def _loopback_only(self: socket.socket, address: Any) -> Any:
 @pytest.fixture(autouse=True, scope="session")
 def offline() -> Iterator[None]:
     """Refuse any connection this process tries to make beyond 127.0.0.0/8 and ::1."""
-    socket.socket.connect = _loopback_only  # type: ignore[method-assign]
+    socket.socket.connect = _loopback_only  # type: ignore[method-assign,assignment]
     yield
     socket.socket.connect = _connect  # type: ignore[method-assign]

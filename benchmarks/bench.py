@@ -136,6 +136,27 @@ WALL_COMMANDS = [
 ]
 
 
+# What a default run cannot go below: loading what it runs on, its requests at the bare client's rate, collecting its tests.
+IMPORTS = "import pytest, schemathesis, hypothesis, httpx, conformance.suite.conftest, conformance.plugin.active"
+DEFAULT_RUN_SENT = 152  # the requests a default run sends, its Requests line says (the rest share an earlier answer)
+
+
+def print_floor(repeat: int, bare_rate: float) -> None:
+    imports = min(_seconds([sys.executable, "-c", IMPORTS]) for _ in range(repeat))
+    collecting = min(wall("run", "--", "--collect-only", "-q") for _ in range(repeat)) - imports
+    requests = DEFAULT_RUN_SENT / bare_rate
+    run = min(wall("run") for _ in range(repeat))
+    floor = imports + requests + collecting
+    print(f"  default run {run:.2f} s; its floor {floor:.2f} s: imports {imports:.2f} + {DEFAULT_RUN_SENT} requests at the bare", end=" ")
+    print(f"client's rate {requests:.2f} + collecting {collecting:.2f}; the run is {run / floor:.2f}x its floor")
+
+
+def _seconds(command: list[str]) -> float:
+    began = time.perf_counter()
+    subprocess.run(command, capture_output=True, timeout=600)
+    return time.perf_counter() - began
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=300, help="fuzzing cases per engine (default 300)")
@@ -180,6 +201,7 @@ def main() -> None:
     print("\nwall time, best of the same repeats (a fresh process each, as a user runs it):")
     for label, args in WALL_COMMANDS:
         print(f"  {label:<48} {min(wall(*args) for _ in range(repeat)):6.1f} s")
+    print_floor(repeat, n / on_httpx.seconds)
     teardown = min(wall("run", teardown=True) for _ in range(repeat))
     print(f"  {'rtk-conformance run, ending in Python teardown':<48} {teardown:6.1f} s")
     if not options.skip_selftest:

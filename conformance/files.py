@@ -13,13 +13,18 @@ from conformance.secret import hide_known
 
 def write_atomically(path: Path, content: str | bytes) -> None:
     """Write beside `path`, then rename over it: a crash or a full disk leaves the file there as it was, never half a
-    file. The new file gets the permissions a plain open() would give it. The run's token is looked for once more and
-    hidden, which is said in one line. Raises OSError."""
+    file. The new file gets the permissions a plain open() would give it; a path that is no regular file (a device, a
+    pipe) is written into as it is. The run's token is looked for once more and hidden, which is said in one line.
+    Raises OSError."""
     text, found = hide_known(content if isinstance(content, str) else content.decode("latin-1"))
     if found:
         print(f"rtk-conformance: the API token was found in what was to be written to {path}: it is redacted there", file=sys.stderr)
         content = text if isinstance(content, str) else text.encode("latin-1")
     data = content.encode() if isinstance(content, str) else content
+    if path.exists() and not path.is_file():  # a device or a pipe (/dev/stdout): written into, never replaced
+        with open(path, "wb") as out:
+            out.write(data)
+        return
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     temporary = Path(name)

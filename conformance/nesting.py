@@ -47,11 +47,14 @@ def loads(data: bytes | str, what: str = "the document") -> Any:
 
 def tree_within(root: Any, children: Any, limit: int = MAX_DEPTH) -> bool:
     """Whether a tree (a YAML node tree, say) nests `limit` levels or fewer; `children(node)` lists a node's children.
-    Walked with a stack of its own, so that no depth exhausts Python's."""
-    stack = [(root, 1)]
+    Walked with a stack of its own, so that no depth exhausts Python's; a node met again (a YAML alias: an alias bomb
+    is a few nodes met billions of times) is walked once."""
+    stack, seen = [(root, 1)], set()
     while stack:
         node, depth = stack.pop()
         if depth > limit:
             return False
-        stack += [(child, depth + 1) for child in children(node)]
+        if id(node) not in seen:
+            seen.add(id(node))
+            stack += [(child, depth + 1) for child in children(node)]
     return True

@@ -2,10 +2,11 @@
 -l locals, a --showlocals JUnit file, a log line or a report that formats it shows `Secret('***')`. Its value is
 taken with reveal(), only where a request's header is built and where the token is looked for to redact it.
 
-`hide` finds the token in any text in every form a target could echo it back in: as sent, percent-encoded or JSON
-`\\u`-escaped (any of its characters, in either case), or base64-encoded (standard or URL-safe, at any byte offset of a
-longer blob). The transport hides the run's token where a target's bytes enter the run; every output is scanned once
-more before it is kept (`hide_known`)."""
+`hide` finds the token in any text in every form a target could echo it back in: as sent; with any of its characters
+escaped (JSON's `\\u0042` and `\\/`, a percent-encoding, Python's `\\x42`, an HTML character reference), in either case;
+base64-encoded (standard or URL-safe, at any byte offset of a longer blob, its lines wrapped or not). The transport
+hides the run's token where a target's bytes enter the run; every output is scanned once more before it is kept
+(`hide_known`)."""
 
 from __future__ import annotations
 
@@ -17,8 +18,14 @@ from typing import Any
 REDACTED = "Secret('***')"
 HIDDEN = "[REDACTED]"
 SHORTEST_SECRET = 8  # a shorter "token" (a test's "t") is in every word: hiding it would garble all text, and hide nothing
-# An escape a target may write a character of the token as: JSON's \uXXXX, a percent-encoding, Python's \xXX.
-_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})|%([0-9a-fA-F]{2})|\\x([0-9a-fA-F]{2})")
+# How a target may write a character of the token, or break a line inside base64 (the line break then stands for nothing).
+_ESCAPE = re.compile(
+    r"\\u(?P<u>[0-9a-fA-F]{4})|%(?P<percent>[0-9a-fA-F]{2})|\\x(?P<x>[0-9a-fA-F]{2})"  # JSON, a URL, Python
+    r"|&#(?P<decimal>[0-9]{1,7});|&#[xX](?P<hex>[0-9a-fA-F]{1,6});|&(?P<named>amp|lt|gt|quot|apos);"  # HTML
+    r'|\\(?P<short>["\\/])'  # JSON's short escapes of the characters a token may hold
+    r"|(?P<wrap>\r?\n)"  # a wrapped line (MIME's base64)
+)
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _remembered: set[str] = set()  # the secrets of this process that every output is scanned for
 
 
@@ -59,9 +66,10 @@ def hide(text: str, secret: Secret) -> str:
     value = secret.reveal()
     if len(value) < SHORTEST_SECRET:
         return text
-    for form in _literal_forms(value):
+    forms = _literal_forms(value)
+    for form in forms:
         text = text.replace(form, HIDDEN)
-    return _hide_escaped(text, value) if ("\\" in text or "%" in text) else text
+    return _hide_escaped(text, forms) if _ESCAPE.search(text) else text
 
 
 def hide_bytes(data: bytes, secret: Secret) -> bytes:
@@ -101,14 +109,15 @@ def _literal_forms(value: str) -> tuple[str, ...]:
     return tuple(sorted(forms, key=len, reverse=True))
 
 
-def _hide_escaped(text: str, value: str) -> str:
-    """The secret written with escapes for some or all of its characters: the text is read with its escapes decoded,
-    remembering where each character began, and each span that decodes to the secret is hidden."""
-    if value not in _ESCAPE.sub(_character, text):  # most texts: decoded once, at the regex engine's pace
+def _hide_escaped(text: str, forms: tuple[str, ...]) -> str:
+    """The secret (or its base64) written with escapes for some or all of its characters, or its lines wrapped: the text
+    is read with its escapes decoded, remembering where each character began, and each span that decodes to a form of
+    the secret is hidden."""
+    plain = _ESCAPE.sub(_character, text)  # most texts: decoded once, at the regex engine's pace
+    if not any(form in plain for form in forms):
         return text
     decoded, starts = _decoded(text)
-    found = [m.start() for m in re.finditer(re.escape(value), decoded)]
-    spans = [(starts[at], starts[at + len(value)]) for at in found]
+    spans = sorted((starts[m.start()], starts[m.start() + len(form)]) for form in forms for m in re.finditer(re.escape(form), decoded))
     pieces, last = [], 0
     for begin, end in spans:
         if begin >= last:
@@ -118,7 +127,17 @@ def _hide_escaped(text: str, value: str) -> str:
 
 
 def _character(escape: re.Match[str]) -> str:
-    return chr(int(next(group for group in escape.groups() if group), 16))
+    """What an escape stands for ('' for a wrapped line)."""
+    found = {name: value for name, value in escape.groupdict().items() if value is not None}
+    if "wrap" in found:
+        return ""
+    if "named" in found:
+        return _NAMED[found["named"]]
+    if "short" in found:
+        return found["short"]
+    if "decimal" in found:
+        return chr(min(int(found["decimal"]), 0x10FFFF))
+    return chr(min(int(next(iter(found.values())), 16), 0x10FFFF))
 
 
 def _decoded(text: str) -> tuple[str, list[int]]:
@@ -130,8 +149,9 @@ def _decoded(text: str) -> tuple[str, list[int]]:
         for offset in range(position, escape.start()):
             chars.append(text[offset])
             starts.append(offset)
-        chars.append(_character(escape))
-        starts.append(escape.start())
+        for character in _character(escape):  # a wrapped line stands for nothing
+            chars.append(character)
+            starts.append(escape.start())
         position = escape.end()
     for offset in range(position, len(text)):
         chars.append(text[offset])

@@ -18,6 +18,7 @@ import vcr
 from vcr.errors import CannotOverwriteExistingCassetteException
 from vcr.persisters.filesystem import CassetteNotFoundError, FilesystemPersister
 from vcr.serialize import deserialize, serialize
+from vcr.serializers import jsonserializer, yamlserializer
 
 import conformance
 from conformance.cassettes import MAX_CASSETTE_BYTES, redaction
@@ -25,7 +26,7 @@ from conformance.cassettes.reading import CassetteError, read_cassette
 from conformance.cassettes.redaction import credential_class
 from conformance.contract import contract_hash, load_contract
 from conformance.files import write_atomically
-from conformance.printable import printable
+from conformance.printable import has_control, printable
 from conformance.secret import Secret
 
 MATCH_ON = ["method", "path", "exact_query", "credentials"]
@@ -42,6 +43,7 @@ class Recording:
     app_id: str
     session_ids: tuple[str, ...]
     settings: dict[str, Any]  # profile, seed, max_examples, edition, method_probes, suite and contract versions
+    recorded_on: str = ""  # the day it was recorded (UTC, ISO 8601): what --max-age reads; '' in a cassette from elsewhere
     complete: bool = field(default=False, compare=False)  # only a run that ended whole is written
     written: int | None = field(default=None, compare=False)  # the exchanges the cassette holds, once written
 
@@ -84,19 +86,24 @@ def load_recording(path: Path, base_path_of: Any, limit: int = MAX_CASSETTE_BYTE
 
 
 def _read_off(path: Path, interactions: list[dict[str, Any]], base_path_of: Any) -> dict[str, Any]:
-    found = [f for f in (base_path_of(i["request"]["uri"]) for i in interactions) if f is not None]
-    if not found:
+    answered = [(i["request"]["uri"], i["response"].get("status", {}).get("code")) for i in interactions]
+    recording = recording_of(answered, "vcrpy", base_path_of)
+    if recording is None:
         raise CassetteError(f"cassette {path} holds no request of this operation: re-record it")
-    base_url, params = found[0]
-    sessions = list(dict.fromkeys(p["session_id"] for _, p in found))
-    return {
-        "recorded_from": "vcrpy",
-        "base_url": base_url,
-        "account_id": params["account_id"],
-        "app_id": params["app_id"],
-        "session_ids": sessions,
-        "settings": {},
-    }
+    return recording.as_dict()
+
+
+def recording_of(answered: list[tuple[str, Any]], recorded_from: str, base_path_of: Any, recorded_on: str = "") -> Recording | None:
+    """What a cassette recorded by another tool holds, read off its requests (uri, status): the target and ids of the
+    first request of this operation; the sessions that were found (answered 200), or every session asked for when none
+    was; no settings (any run whose requests it holds replays it). None when no request is of this operation."""
+    found = [(f, status) for f, status in ((base_path_of(uri), status) for uri, status in answered) if f is not None]
+    if not found:
+        return None
+    base_url, params = found[0][0]
+    asked = [(p["session_id"], status) for (_, p), status in found if not has_control(p["session_id"])]
+    sessions = [session for session, status in asked if status == 200] or [session for session, _ in asked]
+    return Recording(recorded_from, base_url, params["account_id"], params["app_id"], tuple(dict.fromkeys(sessions)), {}, recorded_on)
 
 
 def check_compatible(recording: Recording, wanted: dict[str, Any], path: Path) -> None:
@@ -126,9 +133,16 @@ class Persister(FilesystemPersister):  # type: ignore[misc]  # untyped base
     def save_cassette(self, cassette_path: Any, cassette_dict: dict[str, Any], serializer: Any) -> None:
         if self.recording is None or not self.recording.complete:  # interrupted, stopped or partial: left as it was
             return
-        text = serialize({**cassette_dict, "metadata": {"conformance": self.recording.as_dict()}}, serializer)
-        write_atomically(Path(cassette_path), text)
-        self.recording.written = len(cassette_dict["requests"])
+        write_cassette(Path(cassette_path), cassette_dict, self.recording, serializer)
+
+
+def write_cassette(path: Path, cassette_dict: dict[str, Any], recording: Recording | None, serializer: Any) -> None:
+    """vcrpy's requests and responses as a cassette at `path`, with our metadata when there is one; written whole or
+    not at all."""
+    metadata = {"conformance": recording.as_dict()} if recording else {}
+    write_atomically(path, serialize({**cassette_dict, "metadata": metadata}, serializer))
+    if recording:
+        recording.written = len(cassette_dict["requests"])
 
 
 class _Read:
@@ -206,3 +220,14 @@ def base_and_parameters(uri: str) -> tuple[str, dict[str, str]] | None:
     if params is None:
         return None
     return f"{parts.scheme}://{parts.netloc}" + "/".join(segments[:-depth]), params
+
+
+def write_exchanges(path: Path, interactions: list[tuple[dict[str, Any], dict[str, Any]]], recorded_from: str, recorded_on: str) -> None:
+    """Exchanges that passed elsewhere than in a run (the proxy's), already redacted, as a cassette that a run replays
+    and an audit reads: each a request (method, uri, body, headers: name -> value) and a response in vcrpy's form. Its
+    metadata is read off the requests; `.json` is written by vcrpy's JSON serializer, any other name as YAML."""
+    requests = [vcr.request.Request(r["method"], r["uri"], r["body"], r["headers"]) for r, _ in interactions]
+    answered = [(request["uri"], response["status"]["code"]) for request, response in interactions]
+    recording = recording_of(answered, recorded_from, base_and_parameters, recorded_on)
+    serializer = jsonserializer if path.suffix == ".json" else yamlserializer
+    write_cassette(path, {"requests": requests, "responses": [response for _, response in interactions]}, recording, serializer)

@@ -44,6 +44,12 @@ def _children(node: Any) -> list[Any]:
 _FORMAT = jsonschema_rs.validator_for(json.loads((Path(__file__).parent / "cassette.schema.json").read_text()))
 
 
+def load_yaml(text: str) -> Any:
+    """YAML from outside (a cassette of another tool, say) as plain data, loaded as cassettes are: safely, with no
+    alias and nothing nested past the one limit. Raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_WithoutAliases)
+
+
 class CassetteError(Exception):
     """The cassette cannot be used; the message says what and how to fix it, in one line."""
 
@@ -62,6 +68,17 @@ def read_cassette(path: Path, limit: int = MAX_CASSETTE_BYTES) -> dict[str, Any]
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CassetteError(f"cassette {path} is not a readable cassette ({printable(_first_line(exc))}): re-record it") from None
     _check_format(path, data)
+    return _ascii_headers(data)
+
+
+def _ascii_headers(data: dict[str, Any]) -> dict[str, Any]:
+    """Recorded header values as HTTP lets a client rebuild them: a byte that is not ASCII (a target's `X-Note: \\xb2`,
+    recorded as it came) is kept as its escape, which vcrpy's replay can hand to httpx."""
+    for interaction in data["interactions"]:
+        for message in (interaction["request"], interaction["response"]):
+            headers = message.get("headers") or {}
+            for name, values in headers.items():
+                headers[name] = [v if v.isascii() else v.encode("unicode_escape").decode("ascii") for v in values]
     return data
 
 

@@ -46,7 +46,7 @@ def request_hook(token: Secret) -> Callable[[Any], Any]:
         for name in [n for n in request.headers if n.lower() in DROPPED_REQUEST_HEADERS | {"authorization"}]:
             del request.headers[name]
         if header is not None:
-            request.headers["Authorization"] = f"[credentials: {credential_class(header, token)}]"
+            request.headers["Authorization"] = f"{CREDENTIALS_RECORDED}{credential_class(header, token)}]"
         request.uri = hide(request.uri, token)
         if isinstance(request.body, bytes):
             request.body = hide_bytes(request.body, token)
@@ -84,6 +84,9 @@ def _decoded(response: dict[str, Any], max_body: int) -> dict[str, Any]:
     return {**response, "headers": headers, "body": {**response["body"], "string": plain}}
 
 
+CREDENTIALS_RECORDED = "[credentials: "  # what a cassette holds instead of the Authorization header: its class, in brackets
+
+
 def placeholder(value: str, label: str) -> str:
     """A stable stand-in of the same length, so derived ids (one past the limit) keep their shape."""
     return (label + "-" * len(value))[: len(value)] if len(value) > len(label) else label[: len(value)]
@@ -93,8 +96,8 @@ def credential_class(header: str | None, token: Secret) -> str:
     """absent, valid, invalid or malformed (with its scheme): what a recorded request is matched on."""
     if header is None:
         return "absent"
-    if header.startswith("[credentials: "):  # already redacted when it was recorded
-        return header.removeprefix("[credentials: ").removesuffix("]")
+    if header.startswith(CREDENTIALS_RECORDED):  # already redacted when it was recorded
+        return header.removeprefix(CREDENTIALS_RECORDED).removesuffix("]")
     scheme, _, value = header.partition(" ")
     if scheme == "Bearer" and value.strip():
         return "valid" if value.strip() == token.reveal() else "invalid"

@@ -3,6 +3,7 @@ other languages) can replay it."""
 
 from __future__ import annotations
 
+import http
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -22,10 +23,12 @@ from conformance.cassettes.cassette import (
     same_credentials,
     same_query,
 )
+from conformance.cassettes.reading import CassetteError, read_cassette
 from conformance.mock.app import Reply, lifespan, send_reply
 from conformance.secret import Secret
 
 HOP_BY_HOP = {"content-length", "transfer-encoding", "connection", "keep-alive"}
+SERVABLE = {int(status) for status in http.HTTPStatus}  # what uvicorn can write a status line for
 
 
 class CassetteServer:
@@ -34,6 +37,12 @@ class CassetteServer:
     def __init__(self, path: Path, token: Secret = REPLAY_TOKEN, limit: int = MAX_CASSETTE_BYTES) -> None:
         self.recording: Recording = load_recording(path, base_and_parameters, limit)
         self.token = token
+        unservable = sorted({i["response"]["status"]["code"] for i in read_cassette(path, limit)["interactions"]} - SERVABLE)
+        if unservable:
+            raise CassetteError(
+                f"cassette {path} holds status {unservable[0]}, which an HTTP server here cannot send (only the registered"
+                " statuses): replay it with rtk-conformance run --cassette instead"
+            )
 
         match_on = (matchers.method, matchers.path, same_query, lambda got, recorded: same_credentials(got, recorded, token))
         persister = Persister(None, limit)

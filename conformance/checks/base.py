@@ -119,6 +119,29 @@ class NotApplicable(Exception):
     """The exchange gives the check nothing to look at (e.g. no 200 body); another check reports why."""
 
 
+@dataclass(frozen=True)
+class Outcomes:
+    """What each of several checks made of one exchange."""
+
+    failures: list[CheckFailure]
+    passed: list[str]
+    not_applicable: list[str]
+
+
+def run_each(checks: list[Check], exchange: Exchange, contract: Contract) -> Outcomes:
+    """Each check on the exchange, one after another: a failure or a check with nothing to look at stops only itself."""
+    outcomes = Outcomes([], [], [])
+    for check in checks:
+        try:
+            check.run(exchange, contract)
+            outcomes.passed.append(check.id)
+        except CheckFailure as failure:
+            outcomes.failures.append(failure)
+        except NotApplicable:
+            outcomes.not_applicable.append(check.id)
+    return outcomes
+
+
 def rule(id: str, category: str, rule: str, probes: tuple[str, ...]) -> Callable[[CheckFunction], Check]:
     """A check function, with its id, category, rule and probes; its level follows from where the contract says the
     rule comes from (openapi/rules.yaml)."""

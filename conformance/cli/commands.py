@@ -1,4 +1,4 @@
-"""rtk-conformance: run the suite, serve the reference mock, list the checks.
+"""rtk-conformance: run the suite, serve the reference mock, list the checks, audit recordings, proxy and judge.
 
 `run` calls pytest.main on the suite, so the CLI and pytest share one runner and one report.
 """
@@ -19,15 +19,18 @@ import pytest
 
 from conformance import __version__, interrupt, selftest
 from conformance.cassettes import MAX_CASSETTE_BYTES
+from conformance.cassettes import diff as cassette_diff
 from conformance.cassettes.reading import CassetteError
 from conformance.cassettes.replay import CassetteServer
 from conformance.checks import REGISTRY
+from conformance.cli import audit, proxy
 from conformance.contract import BASE_PATH, FRAGMENT_NAME, drift, load_contract
 from conformance.contract.editions import DEFAULT_EDITION
 from conformance.mock import ReferenceMock
 from conformance.mock.data import DataFileError, load_data
 from conformance.mock.ratelimit import RateLimiter
 from conformance.mock.server import bind, serve_forever, url_of
+from conformance.printable import printable
 from conformance.run.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from conformance.run.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, flag, kind
 from conformance.selftest.mutants import CATALOGUE, MUTANTS
@@ -88,8 +91,14 @@ def build_parser() -> Parser:
     )
     checks = commands.add_parser("checks", help="list every check: id, category, level, rule")
     checks.add_argument("--json", action="store_true", help="as a JSON list of {id, category, level, rule}")
+    diff = commands.add_parser("diff", help="the facts of production that changed between two recorded cassettes (not the bytes)")
+    diff.add_argument("old", metavar="OLD", help="the earlier cassette")
+    diff.add_argument("new", metavar="NEW", help="the later cassette")
+    diff.add_argument("--max-cassette", type=int, metavar="BYTES", default=MAX_CASSETTE_BYTES, help="bytes of a cassette read at most")
     drift = commands.add_parser("drift", help="list how an official OpenAPI document differs from the contract, known or new")
     drift.add_argument("upstream_spec", metavar="UPSTREAM_SPEC", help="an OpenAPI 3.0 or 3.1 document, JSON or YAML")
+    audit.add_parser(commands)
+    proxy.add_parser(commands)
     selftest = commands.add_parser("selftest", help="run the suite against every mutant of the reference mock and every correct variant")
     # One more run than cores: each run waits on its mock part of the time.
     selftest.add_argument("--jobs", type=int, default=(os.cpu_count() or 1) + 1, help="runs at a time (default: the cores + 1)")
@@ -105,7 +114,16 @@ def main(argv: list[str] | None, entry: Command) -> int:
     """The command `argv` names; `entry` is the whole command as `python -m conformance` runs it (the selftest runs it)."""
     args = build_parser().parse_args(argv)
     args.entry = entry
-    commands = {"run": run_command, "mock": serve_mock, "checks": list_checks, "selftest": run_selftest, "drift": compare_upstream}
+    commands = {
+        "run": run_command,
+        "mock": serve_mock,
+        "checks": list_checks,
+        "selftest": run_selftest,
+        "drift": compare_upstream,
+        "diff": compare_cassettes,
+        "audit": audit.audit_command,
+        "proxy": proxy.proxy_command,
+    }
     command = commands[args.command]
     try:
         return int(command(args))
@@ -259,6 +277,19 @@ def compare_upstream(args: argparse.Namespace) -> int:
     for line in drift.report_lines(found):
         print(line)
     return EXIT_VIOLATION if any(not d.known for d in found) else EXIT_OK
+
+
+def compare_cassettes(args: argparse.Namespace) -> int:
+    """Exit 0 when no fact changed, 1 when one did, 2 when a cassette cannot be read."""
+    try:
+        old, new = (cassette_diff.recorded(Path(path), args.max_cassette) for path in (args.old, args.new))
+    except CassetteError as exc:
+        return _usage_error(str(exc))
+    changed = cassette_diff.changes(old, new)
+    print(f"{args.old} vs {args.new}: " + (f"{len(changed)} change(s) in what production answers" if changed else "the same facts"))
+    for line in changed:
+        print(f"  {printable(line)}")
+    return EXIT_VIOLATION if changed else EXIT_OK
 
 
 def run_selftest(args: argparse.Namespace) -> int:

@@ -64,6 +64,7 @@ class RecordedFailure:
     body: Any
     sources: tuple[str, ...]
     pointer: str  # file#/pointer of the example
+    not_provoked: str = ""  # why a conformance run does not provoke it (x-not-provoked), or ''
 
     @property
     def inferred(self) -> bool:
@@ -129,7 +130,15 @@ class Contract:
             for name, example in response.get("content", {}).get("application/json", {}).get("examples", {}).items():
                 where = ["paths", self.path_template, "get", "responses", code, "content", "application/json", "examples", name]
                 pointer = f"openapi/{FRAGMENT_NAME}#{_pointer(where)}"
-                found[name] = RecordedFailure(name, example["summary"], int(code), example["value"], tuple(example["x-source"]), pointer)
+                found[name] = RecordedFailure(
+                    name,
+                    example["summary"],
+                    int(code),
+                    example["value"],
+                    tuple(example["x-source"]),
+                    pointer,
+                    example.get("x-not-provoked", ""),
+                )
         return found
 
     def failure_shape(self, body: Any) -> str | None:

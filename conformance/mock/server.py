@@ -62,6 +62,14 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", tls: tuple[str, str] | No
             sock.close()
 
 
-def serve_forever(app: Any, sock: socket.socket) -> None:
-    """Serve until interrupted (Ctrl-C)."""
-    uvicorn.Server(_config(app)).run(sockets=[sock])
+def serve_forever(app: Any, sock: socket.socket, stop: threading.Event | None = None) -> None:
+    """Serve until interrupted (Ctrl-C, SIGTERM), or until `stop` is set."""
+    server = uvicorn.Server(_config(app))
+    if stop is not None:
+
+        def exit_once_stopped() -> None:
+            stop.wait()
+            server.should_exit = True
+
+        threading.Thread(target=exit_once_stopped, daemon=True).start()
+    server.run(sockets=[sock])

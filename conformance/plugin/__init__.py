@@ -12,7 +12,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -20,12 +20,14 @@ from conformance.run.settings import SETTINGS, SettingsError, add_arguments, fro
 
 if TYPE_CHECKING:
     from conformance.fake import RealtimeKitFake
-    from conformance.run.record import Run
+    from conformance.run.live import Run
 
 SUITE_PACKAGE = "conformance.suite"
 SUITE_DIR = Path(__file__).resolve().parents[1] / "suite"
 RUN: pytest.StashKey[Run] = pytest.StashKey()
 FAKE_MARKER = "realtimekit"
+AUDIT_OPTION = "realtimekit_audit"
+FAKE_ROUTER: pytest.StashKey[Any] = pytest.StashKey()  # the realtimekit fixture's respx router
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,6 +35,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     add_arguments(group.addoption, prefix="conformance-")
     for setting in SETTINGS:
         parser.addini(f"conformance_{setting.name}", setting.metadata["help"], type="string", default="")
+    group.addoption(
+        "--realtimekit-audit",
+        dest=AUDIT_OPTION,
+        action="store_true",
+        help="judge every exchange this session's tests make with RealtimeKit doubles (respx, the realtimekit fixture, vcrpy cassettes)",
+    )
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -49,6 +57,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", f"{FAKE_MARKER}(**options): options of the test's RealtimeKitFake (edition=, seeded=, account_id=, ...)"
     )
+    if config.getoption(AUDIT_OPTION, False):  # a user's own tests, their doubles judged (conformance.plugin.doubles)
+        from conformance.plugin.doubles import DoublesAudit
+
+        config.pluginmanager.register(DoublesAudit(FAKE_ROUTER), "realtimekit-audit")
     if not _suite_requested(config):
         return  # inert: a user's own markers and tests are left alone
     from conformance.plugin.active import ActiveRun
@@ -63,7 +75,8 @@ def realtimekit(request: pytest.FixtureRequest) -> Iterator[RealtimeKitFake]:
     from conformance.fake import SDK_BASE_URL
 
     fake = _fake_for(request)
-    with fake.mocked(*dict.fromkeys([SDK_BASE_URL, os.environ.get("CLOUDFLARE_BASE_URL") or SDK_BASE_URL])):
+    with fake.mocked(*dict.fromkeys([SDK_BASE_URL, os.environ.get("CLOUDFLARE_BASE_URL") or SDK_BASE_URL])) as router:
+        request.node.stash[FAKE_ROUTER] = router  # what --realtimekit-audit reads of the test
         yield fake
 
 

@@ -6,6 +6,7 @@ Registered by conformance.plugin only when the suite is collected.
 from __future__ import annotations
 
 import contextlib
+import os
 import sys
 from collections.abc import Generator
 from pathlib import Path
@@ -17,21 +18,25 @@ from conformance import interrupt, reports
 from conformance.cassettes.reading import CassetteError
 from conformance.checks import by_id
 from conformance.checks.base import CATEGORIES, LEVELS, CheckFailure
+from conformance.files import write_atomically
 from conformance.printable import printable
-from conformance.reports import junit
+from conformance.reports import github, junit
 from conformance.reports.progress import Progress
 from conformance.reports.properties import PropertyFailure
 from conformance.reports.summary import summary_lines
 from conformance.run import carried, plan
-from conformance.run.record import Outcome, Run, handed_over, start_run, start_worker_run
-from conformance.run.settings import SettingsError, check_outputs_differ, from_pytest
+from conformance.run.baseline import Baseline, Entry, write_baseline
+from conformance.run.live import Run, handed_over, start_run, start_worker_run
+from conformance.run.record import JUnitEntry, Outcome, Record
+from conformance.run.settings import SettingsError, blamed, check_outputs_differ, from_pytest, settings_lines
 from conformance.run.targets import TargetError
-from conformance.run.verdict import INTERRUPTED, PARTIAL, Verdict, judge
+from conformance.run.verdict import INTERRUPTED, PARTIAL, Verdict, failures_of, judge
 from conformance.secret import hide
 from conformance.transport import relay
 from conformance.transport.http import RateLimited, TargetStopped
 
 SHOULD_REASON = "SHOULD (advisory, fatal only with --strict)"
+KNOWN_REASON = "known failure (baseline)"
 # pytest's exit statuses that the verdict decides; usage and internal errors stay pytest's.
 DECIDED = (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED, pytest.ExitCode.NO_TESTS_COLLECTED, pytest.ExitCode.INTERRUPTED)
 
@@ -47,13 +52,16 @@ def register_markers(config: pytest.Config) -> None:
 class ActiveRun:
     """The hooks of a run of the suite; the run itself is opened here and closed at unconfigure."""
 
-    def __init__(self, config: pytest.Config, run: Run, stack: contextlib.ExitStack, handed: dict[str, Any] | None = None) -> None:
-        self.config, self.run, self.stack = config, run, stack
+    def __init__(
+        self, config: pytest.Config, run: Run, stack: contextlib.ExitStack, handed: dict[str, Any] | None = None, junit: str | None = None
+    ) -> None:
+        self.config, self.run, self.stack, self.junit = config, run, stack, junit
         self.handed = handed  # what each xdist worker gets of this run, on a controller
         self.deselected = 0
         self.tests_ran = 0  # tests that got past their set-up to their check, in this process or its workers
         self.collected: int | None = None  # on an xdist controller: what its workers collected
         self.verdict: Verdict | None = None
+        self.record: Record | None = None  # what the run found, as data, once it has ended
         self.planned = False  # the plan is printed once, from this process's collection or a worker's
 
     @classmethod
@@ -63,8 +71,13 @@ class ActiveRun:
         handed: dict[str, Any] | None = None
         try:
             settings = from_pytest(config)
-            reports.check_format(settings.report)
-            check_outputs_differ(settings, config.getoption("xmlpath", None))
+            try:
+                reports.check_format(settings.report)
+            except SettingsError as exc:
+                raise blamed(config, "report", exc) from None
+            junit_path = config.getoption("xmlpath", None)
+            check_outputs_differ(settings, junit_path)
+            config.option.xmlpath = None  # the run writes its JUnit XML from its record, once, instead of pytest
             given = getattr(config, "workerinput", {}).get(relay.WORKER_INPUT)
             run = stack.enter_context(start_worker_run(settings, given) if given else start_run(settings))
             if getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput"):  # an xdist controller
@@ -72,7 +85,7 @@ class ActiveRun:
         except (SettingsError, TargetError, CassetteError) as exc:
             stack.close()
             raise pytest.UsageError(str(exc)) from None
-        config.pluginmanager.register(cls(config, run, stack, handed), "conformance-run")
+        config.pluginmanager.register(cls(config, run, stack, handed, junit_path), "conformance-run")
         if config.get_verbosity() < 0 and not hasattr(config, "workerinput"):
             config.pluginmanager.register(Progress(config, sys.stdout.isatty()), "conformance-progress")
         return run
@@ -80,11 +93,6 @@ class ActiveRun:
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self, config: pytest.Config) -> None:
         self.stack.close()
-        xml = config.getoption("xmlpath", None)
-        if xml and Path(xml).is_file() and self.verdict is not None:
-            numbers = reports.failed(self.run, self.verdict)
-            with contextlib.suppress(OSError):  # written, then the disk filled: pytest's names stay
-                junit.finish(Path(xml), str(self.verdict), numbers)
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_keyboard_interrupt(self, excinfo: pytest.ExceptionInfo[BaseException]) -> None:
@@ -110,12 +118,23 @@ class ActiveRun:
         outcome = "failed" if report.failed else report.outcome
         if isinstance(failure, (CheckFailure, PropertyFailure)):
             report.longrepr = str(failure)  # the fixed failure text, not a traceback
-            if _level(failure) == "SHOULD" and not self.run.settings.strict:  # reported in full, not fatal
+            known = known_entry(self.run.baseline, failure)
+            if known is not None:  # reported in full, not fatal until its entry expires
+                report.outcome, report.wasxfail = "skipped", f"{KNOWN_REASON}: {known.brief()}\n{failure}"
+            elif _level(failure) == "SHOULD" and not self.run.settings.strict:  # reported in full, not fatal
                 report.outcome, report.wasxfail = "skipped", f"{SHOULD_REASON}\n{failure}"
-        if "check" in dict(report.user_properties) and (report.when == "call" or outcome != "passed"):
-            text = str(failure) if isinstance(failure, CheckFailure) else str(report.longrepr) if outcome == "failed" else ""
-            detail = failure.detail() if isinstance(failure, CheckFailure) else {"errors": [_first_line(failure, text)]} if text else {}
-            report.user_properties.append(carried.of_outcome(outcome, text, detail))  # as data, read back by no one but the run
+        if report.when == "call" or outcome != "passed":
+            text = (
+                str(failure)
+                if isinstance(failure, (CheckFailure, PropertyFailure))
+                else str(report.longrepr)
+                if outcome == "failed"
+                else ""
+            )
+            if "check" in dict(report.user_properties):
+                detail = failure.detail() if isinstance(failure, CheckFailure) else {"errors": [_first_line(failure, text)]} if text else {}
+                report.user_properties.append(carried.of_outcome(outcome, text, detail))  # as data, for the record
+            report.user_properties.append(carried.of_account(account_of(item, report, failure, text)))
         return report
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
@@ -126,7 +145,9 @@ class ActiveRun:
             carried.adopt(self.run, properties)
         if carried.OUTCOME in properties:
             outcome, text, detail = carried.outcome_of(properties)
-            self.run.outcomes.append(Outcome(by_id(str(properties["check"])), outcome, str(properties["probe"]), text, detail))
+            self.run.outcomes.append(Outcome(str(properties["check"]), outcome, str(properties["probe"]), text, detail))
+        if carried.ACCOUNT in properties:
+            self.run.tests.append(carried.account_from(str(properties[carried.ACCOUNT])))
 
     def pytest_runtest_logfinish(self) -> None:
         interrupt.raise_if_swallowed()
@@ -144,6 +165,9 @@ class ActiveRun:
     def print_plan(self, make: Any) -> None:
         self.planned = True
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
+        if reporter is not None:
+            for line in settings_lines(self.config):  # with -v: where each setting came from
+                reporter.write_line(line)
         try:
             planned = make()  # the property cases are made here
         except TargetStopped as stopped:  # the run's deadline passed while they were made: the first test stops the run
@@ -165,19 +189,18 @@ class ActiveRun:
     def pytest_deselected(self, items: list[pytest.Item]) -> None:
         self.deselected += len(items)
 
-    def left_out(self, session: pytest.Session) -> str:
+    def left_out(self, session: pytest.Session, record: Record) -> str:
         """What a selection (-k, -m) or an early stop (-x) left out of the run, or ''."""
         if self.deselected:
             collected = session.testscollected if self.collected is None else self.collected
             return f"a selection: {collected} of {collected + self.deselected} tests ran"
-        if (session.shouldfail or session.shouldstop) and not (self.run.stopped or self.run.rate_limited):
+        if (session.shouldfail or session.shouldstop) and not (record.stopped or record.rate_limited):
             return f"stopped early ({session.shouldfail or session.shouldstop})"
-        requests = self.run.requests()
-        if requests.refused:
-            unsent = sum(1 for exchange in self.run.client.exchanges.values() if exchange.unsent)
+        if record.requests.refused:
+            unsent = sum(1 for answer in record.answers.values() if answer.unsent)
             return (
-                f"the request budget ({requests.budget}, --max-requests) was spent: {unsent} probe(s) and"
-                f" {self.run.properties.unsent} generated case(s) not sent, their checks not run"
+                f"the request budget ({record.requests.budget}, --max-requests) was spent: {unsent} probe(s) and"
+                f" {record.unsent_cases} generated case(s) not sent, their checks not run"
             )
         return ""
 
@@ -191,32 +214,63 @@ class ActiveRun:
         if self.run.settings.dry_run:  # it ran nothing, by design
             session.exitstatus = pytest.ExitCode.OK
             return
-        stopped_by_target = bool(self.run.stopped or self.run.rate_limited)  # pytest counts any stop as an interruption
+        record = self.run.record()
+        stopped_by_target = bool(record.stopped or record.rate_limited)  # pytest counts any stop as an interruption
         interrupted = exitstatus == pytest.ExitCode.INTERRUPTED and not stopped_by_target
-        self.verdict = judge(self.run, interrupted=interrupted, left_out=self.left_out(session), tests_ran=self.tests_ran > 0)
+        if self.run.settings.baseline_update and not (interrupted or stopped_by_target):
+            record.baseline = self.update_baseline(record)
+        self.verdict = judge(record, interrupted=interrupted, left_out=self.left_out(session, record), tests_ran=self.tests_ran > 0)
         self.finish_recording(self.verdict)
         try:
             self.run.close_cassette()  # written now, so that the summary can say where, and how many exchanges
         except OSError as exc:  # one line; the verdict and its exit code still follow, and no half cassette is left
             print(f"ERROR: cannot write the cassette {self.run.settings.cassette}: {exc.strerror}", file=sys.stderr)
+        record.cassette_written = self.run.recording.written if self.run.recording is not None else None
+        self.record = record
         if exitstatus in DECIDED:
             session.exitstatus = pytest.ExitCode(self.verdict.exit_code)
-        report = self.run.settings.report
-        try:
-            if report:
-                reports.write(Path(report), self.run, self.verdict)
-            reports.append_step_summary(self.run, self.verdict)
-        except OSError as exc:  # one line; the verdict is still printed, and the exit code is still the run's
-            print(f"ERROR: cannot write the report {report or exc.filename}: {exc.strerror}", file=sys.stderr)
+        self.write_outputs(record, self.verdict)
 
-    @pytest.hookimpl(wrapper=True, trylast=True, specname="pytest_sessionfinish")
-    def pytest_sessionfinish_junit(self) -> Generator[None, None, None]:  # pytest parses only names that start with pytest_
-        """pytest writes the JUnit XML as the session finishes: a write that fails (a full disk) is one line, and the
-        summary, the verdict and the run's exit code still follow (innermost, so the terminal's summary still runs)."""
+    def update_baseline(self, record: Record) -> Baseline | None:
+        """--baseline-update: the baseline written from this run, which it is then judged against; as it was, when it
+        cannot be written (one line says why)."""
+        assert record.baseline is not None
+        fatal = [f for f in failures_of(record) if f.level == "MUST" or record.settings.strict]
+        updated = record.baseline.updated([(f.check, f.detail) for f in fatal], record.checks_ran())
         try:
-            yield
+            write_baseline(updated)
         except OSError as exc:
-            print(f"ERROR: cannot write the JUnit XML {self.config.getoption('xmlpath')}: {exc.strerror}", file=sys.stderr)
+            print(f"ERROR: cannot write the baseline {updated.path}: {exc.strerror}", file=sys.stderr)
+            return record.baseline
+        before, after = set(record.baseline.entries), set(updated.entries)
+        print(
+            f"rtk-conformance: baseline {updated.path}: wrote {len(after)} known failure(s):"
+            f" {len(after - before)} added, {len(before - after)} removed",
+            file=sys.stderr,
+        )
+        return updated
+
+    def write_outputs(self, record: Record, verdict: Verdict) -> None:
+        """The report, the JUnit XML and GitHub's step summary, from the record: one that cannot be written is one line,
+        and the verdict is still printed, and the exit code is still the run's."""
+        report = self.run.settings.report
+        outputs: list[tuple[str, str | None, Any]] = [
+            ("the report", report, lambda: reports.write(Path(report), record, verdict)),
+            (
+                "the JUnit XML",
+                self.junit,
+                lambda: write_atomically(Path(str(self.junit)), junit.render(record, verdict, reports.failed(record, verdict))),
+            ),
+            ("the step summary", os.environ.get(reports.STEP_SUMMARY), lambda: reports.append_step_summary(record, verdict)),
+        ]
+        for what, path, write in outputs:
+            if path:
+                try:
+                    write()
+                except OSError as exc:
+                    print(f"ERROR: cannot write {what} {path}: {exc.strerror}", file=sys.stderr)
+        if github.on_actions():  # one annotation per failing check, at the contract's line, on GitHub's pages
+            github.print_annotations(reports.report_data(record, verdict), self.run.settings.strict)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
@@ -244,10 +298,34 @@ class ActiveRun:
             print(f"rtk-conformance: cassette {self.run.settings.cassette} left as it was: the run did not end whole", file=sys.stderr)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if self.verdict is not None:
+        if self.verdict is not None and self.record is not None:
             terminalreporter.section("RealtimeKit conformance")
-            for line in summary_lines(self.run, self.verdict):
+            for line in summary_lines(self.record, self.verdict):
                 terminalreporter.write_line(line)
+
+
+def account_of(item: pytest.Item, report: pytest.TestReport, failure: BaseException | None, text: str) -> JUnitEntry:
+    """The test as JUnit XML shows it, named after what it checks."""
+    properties = tuple((name, str(value)) for name, value in report.user_properties if name not in carried.CARRIED)
+    suite, name = _named(item, dict(properties))
+    wasxfail = str(getattr(report, "wasxfail", ""))
+    outcome = "xfailed" if wasxfail else "failed" if report.failed else report.outcome
+    skipped_because = str(report.longrepr[2]) if report.skipped and isinstance(report.longrepr, tuple) else wasxfail
+    message = _first_line(failure, text) if outcome == "failed" else skipped_because.split("\n")[0]
+    return JUnitEntry(suite, name, outcome, printable(message), printable_lines(text or wasxfail), round(report.duration, 3), properties)
+
+
+def _named(item: pytest.Item, properties: dict[str, str]) -> tuple[str, str]:
+    """(suite, name): conformance.<category> and <check>@<probe>, or conformance.property and <phase>-<mode>."""
+    if "check" in properties:
+        return f"conformance.{by_id(properties['check']).category}", f"{properties['check']}@{properties['probe']}"
+    params = getattr(item, "callspec", None)
+    phase = params.params.get("phase") if params is not None else None
+    return "conformance.property", f"{phase}-{params.params['mode']}" if params is not None and phase else item.name
+
+
+def printable_lines(text: str) -> str:
+    return "\n".join(printable(line) for line in text.split("\n"))
 
 
 def _first_line(failure: BaseException | None, text: str) -> str:
@@ -262,6 +340,17 @@ def _has_a_line_number(entry: Any) -> bool:  # a pytest TracebackEntry
         return bool(entry.lineno >= 0)
     except TypeError:  # None - 1: the frame has none
         return False
+
+
+def known_entry(baseline: Baseline | None, failure: CheckFailure | PropertyFailure) -> Entry | None:
+    """The unexpired baseline entry that names this failure; for generated cases, one that names each of their
+    failures at the level that failed the test. None when any is not known."""
+    if baseline is None:
+        return None
+    if isinstance(failure, CheckFailure):
+        return baseline.known(failure.check_id, failure.detail())
+    entries = [baseline.known(f.check, f.detail) for r in failure.failed for f in r.failures if f.level == failure.level]
+    return entries[0] if entries and all(entries) else None
 
 
 def _level(failure: CheckFailure | PropertyFailure) -> str:

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 
 from conformance.checks.body import editions_of
+from conformance.checks.situations import seen_in
 from conformance.contract import Contract
 from conformance.properties import corpus
 from conformance.properties.config import edges
@@ -35,6 +36,7 @@ class CaseResult:
     expectation: Expectation
     failures: list[Finding]
     request_line: str  # curl, token redacted
+    situations: tuple[str, ...] = ()  # the contract's situations it showed (checks/situations.py)
 
     def failed(self, level: str) -> bool:
         return any(f.level == level for f in self.failures)
@@ -140,7 +142,7 @@ class PropertyLayer:
         found = findings(theirs, our_verdicts(exchange, self.contract), exchange, self.contract)
         failures = [f.hidden(self.token) for f in found]  # a target may echo the token
         line = _curl(response.request, self.token)
-        return CaseResult(phase, mode, response.status_code, expectation, failures, line)
+        return CaseResult(phase, mode, response.status_code, expectation, failures, line, seen_in(exchange, self.contract))
 
     def on_answer(self, exchange: Exchange) -> None:
         """The first 200 body in an edition settles the run's edition, when no probe's could (`on_edition`)."""

@@ -10,42 +10,55 @@ from typing import Any
 from conformance.checks import REGISTRY
 from conformance.checks.base import MAX_ERRORS
 from conformance.reports.properties import reproduce_command
-from conformance.run.record import Run
+from conformance.run.record import Record
 from conformance.run.verdict import PROPERTY_PROBE, Failure, Verdict, differs_from_production, reach, where_failed
 
-GROUPS = ("MUST", "SHOULD", "production")
+GROUPS = ("MUST", "SHOULD", "production", "known")
 TITLES = {
     "MUST": "MUST: failures to fix",
     "SHOULD": "SHOULD (advisory): documented meaning that does not hold; fatal only with --strict",
     "production": "Differs from production (advisory): failures answered otherwise than Cloudflare does; fatal only with --strict",
+    "known": "Known failures (baseline): not fatal until their entry expires",
 }
 RULES = {check.id: check.rule for check in REGISTRY}
 
 
-def group_of(failure: Failure) -> str:
+def group_of(failure: Failure, verdict: Verdict) -> str:
+    if any(failure is known for known in verdict.known):
+        return "known"
     return "production" if differs_from_production(failure) else failure.level
 
 
-def failure_blocks(run: Run, verdict: Verdict) -> list[dict[str, Any]]:
-    """Each failing check's block, in the order to fix them."""
-    by_check: dict[str, list[Failure]] = {}
-    for failure in [*verdict.fatal, *verdict.advisory]:
-        by_check.setdefault(failure.check, []).append(failure)
-    blocks = [block(run, check, failures) for check, failures in by_check.items()]
+def failure_blocks(run: Record, verdict: Verdict) -> list[dict[str, Any]]:
+    """Each failing check's block, in the order to fix them; the known failures of the baseline apart, last."""
+    by_check: dict[tuple[str, str], list[Failure]] = {}
+    for failure in [*verdict.fatal, *verdict.advisory, *verdict.known]:
+        by_check.setdefault((group_of(failure, verdict), failure.check), []).append(failure)
+    blocks = [block(run, check, failures, group, verdict) for (group, check), failures in by_check.items()]
     return sorted(blocks, key=lambda b: (GROUPS.index(b["group"]), -b["probes_failed"] - b["cases_failed"], b["check"]))
 
 
-def block(run: Run, check: str, failures: list[Failure]) -> dict[str, Any]:
+def baseline_entry(failure: Failure, verdict: Verdict) -> str:
+    """What the baseline says of this failure: the entry that names it (known, or expired), or ''."""
+    standing = verdict.standing
+    for label, named in (("", standing.known), ("EXPIRED: ", standing.expired)) if standing else ():
+        for known, entry in named:
+            if known is failure:
+                return label + entry.brief()
+    return ""
+
+
+def block(run: Record, check: str, failures: list[Failure], group: str, verdict: Verdict) -> dict[str, Any]:
     probes, cases = reach(run, failures)
     explicit = [e for f in failures if not f.probe.startswith(PROPERTY_PROBE) for e in f.detail.get("errors", [])]
-    generated = [e for r in run.properties.results for f in r.failures if f.check == check for e in f.detail.get("errors", [])]
+    generated = [e for r in run.cases for f in r.failures if f.check == check for e in f.detail.get("errors", [])]
     errors = list(dict.fromkeys(explicit + generated))  # each distinct error once, in the order first seen
     first = failures[0].detail
-    phases = [f"{r.phase}-{r.mode}" for r in run.properties.results if any(f.check == check for f in r.failures)]
+    phases = [f"{r.phase}-{r.mode}" for r in run.cases if any(f.check == check for f in r.failures)]
     return {
         "check": check,
         "level": failures[0].level,
-        "group": group_of(failures[0]),
+        "group": group,
         "rule": RULES[check],
         "probes": sorted(probes),
         "probes_failed": len(probes),
@@ -56,7 +69,8 @@ def block(run: Run, check: str, failures: list[Failure]) -> dict[str, Any]:
         "documented": first.get("documented", ""),
         "contract": first.get("contract", ""),
         "request": first.get("request", ""),
-        "reproduce": reproduce_command(run.settings, run.properties.seed, phases[0]) if phases else "",
+        "reproduce": reproduce_command(run.settings, run.seed, phases[0]) if phases else "",
+        "baseline": baseline_entry(failures[0], verdict),
     }
 
 
@@ -66,6 +80,6 @@ def block_lines(block: dict[str, Any], reproduce: bool = True) -> list[str]:
     where = where_failed(block["probes_failed"], block["cases_failed"]) + (f" ({shown})" if shown else "")
     lines = [f"[{block['check']}] {block['rule']}", f"  failed on {where}", *(f"  - {error}" for error in block["errors"])]
     lines += [f"  - and {block['more_errors']} more"] if block["more_errors"] else []
-    labels = {"received": "Received", "documented": "Documented", "contract": "Contract", "request": "Request"}
+    labels = {"baseline": "Baseline", "received": "Received", "documented": "Documented", "contract": "Contract", "request": "Request"}
     labels |= {"reproduce": "Reproduce"} if reproduce else {}
     return lines + [f"  {label}: {block[key]}" for key, label in labels.items() if block[key]]

@@ -12,6 +12,7 @@ from urllib.parse import quote
 from conformance.reports.blocks import GROUPS, TITLES
 from conformance.reports.contract_page import anchor, contract_section
 from conformance.reports.matrix import MATRIX_COLUMNS, MATRIX_TITLE, NOT_APPLICABLE, matrix
+from conformance.reports.summary import baseline_lines
 from conformance.run.verdict import where_failed
 
 STYLE = """
@@ -30,6 +31,8 @@ details { margin: .5rem 0; border: 1px solid #ddd; border-radius: .4rem; padding
 pre { background: #f4f4f6; padding: .6rem; white-space: pre-wrap; overflow-wrap: anywhere; margin: .3rem 0; }
 .curl { display: flex; gap: .5rem; align-items: flex-start; } .curl pre { flex: 1; margin: 0; }
 ol li { margin: .2rem 0; }
+#coverage td, #audited td { text-align: left; }
+#coverage tr.unseen td:nth-child(2), #audited tr.impossible td:nth-child(2) { background: #f8c9c6; }
 """
 COPY = "navigator.clipboard.writeText(this.nextElementSibling.innerText); this.textContent = 'copied'"
 # A link into the contract opens the folded parts around what it points to.
@@ -71,6 +74,7 @@ def _fix_first(blocks: list[dict[str, Any]]) -> str:
         f'<li><a href="#{quote(_block_id(b))}">{escape(b["check"])}</a> ({escape(b["group"])}): clears '
         f"{b['probes_failed'] + b['cases_failed']} failure(s), on {escape(where_failed(b['probes_failed'], b['cases_failed']))}</li>"
         for b in blocks
+        if b["group"] != "known"
     ]
     return f'<h2>Fix these first</h2><ol id="fix-first">{"".join(items)}</ol>' if items else "<h2>No failures</h2>"
 
@@ -85,7 +89,7 @@ def _block(block: dict[str, Any]) -> str:
     where = escape(where_failed(block["probes_failed"], block["cases_failed"]))
     probes = f" <code>{escape(', '.join(block['probes']))}</code>" if block["probes"] else ""
     parts = [f"<p>failed on {where}{probes}</p>", f"<ul>{errors}</ul>"]
-    for label in ("received", "documented"):
+    for label in ("baseline", "received", "documented"):
         if block[label]:
             parts.append(f"<p>{label.capitalize()}: {escape(block[label])}</p>")
     if block["contract"]:
@@ -106,6 +110,38 @@ def _failures(data: dict[str, Any]) -> str:
     return "".join(sections)
 
 
+def _audit(audit: dict[str, Any] | None) -> str:
+    if audit is None:
+        return ""
+    head = "<tr><th>exchange</th><th>word</th><th>failed checks</th><th>on the fake</th></tr>"
+    rows = "".join(
+        f'<tr class="{escape(e["verdict"].split()[0])}"><td>{escape(e["label"])}</td><td>{escape(e["verdict"])}</td>'
+        f"<td>{escape(', '.join(e['failed']))}</td><td><code>{escape(e['fake'])}</code></td></tr>"
+        for e in audit["judged"]
+    )
+    said = f"{audit['files']} files, {audit['exchanges']} exchanges, {audit['elsewhere']} on other endpoints"
+    skipped = "".join(f"<li>skipped: {escape(note)}</li>" for note in audit["skipped"])
+    return f'<h2>Audited exchanges</h2><p>{escape(said)}</p><ul>{skipped}</ul><table id="audited">{head}{rows}</table>'
+
+
+def _coverage(table: dict[str, Any]) -> str:
+    head = "<tr><th>situation</th><th>seen</th><th>fact</th><th>not counted because</th></tr>"
+    rows = "".join(
+        f'<tr class="{"seen" if r["seen"] else "unseen"}"><td><code>{escape(r["id"])}</code>: {escape(r["title"])}</td>'
+        f"<td>{r['seen']}</td><td>{escape(r['fact'])}</td><td>{escape(r['left_out'])}</td></tr>"
+        for r in table["rows"]
+    )
+    return f'<h2>Situations</h2><p>{escape(table["summary"])}</p><table id="coverage">{head}{rows}</table>'
+
+
+def _baseline(data: dict[str, Any]) -> str:
+    if not data["baseline"]:
+        return ""
+    title, *said = baseline_lines(data["baseline"]["file"], {k: v for k, v in data["baseline"].items() if k != "file"})
+    items = "".join(f"<li>{escape(line[2:])}</li>" for line in said)
+    return f'<h2 id="baseline">{escape(title)}</h2><ul>{items}</ul>'
+
+
 def render(data: dict[str, Any]) -> str:
     verdict, edition = data["verdict"], data["edition"]
     advisories = "".join(f"<li>{escape(a)}</li>" for a in data["advisories"])
@@ -122,6 +158,9 @@ def render(data: dict[str, Any]) -> str:
         f'<p>{facts}</p><p id="requests">{escape(data["requests_line"])}</p>{_matrix(data)}{_property_table(data)}'
         f"{_fix_first(data['failures'])}{_failures(data)}"
         + (f"<h2>Advisories (documented contradictions)</h2><ul>{advisories}</ul>" if advisories else "")
+        + _audit(data["audit"])
+        + _coverage(data["coverage"])
+        + _baseline(data)
         + contract_section()
         + f"<script>{REVEAL}</script></body></html>\n"
     )

@@ -1,49 +1,50 @@
-"""JUnit XML that CI systems show well: each test named after what it checks, wherever the package is installed.
-
-pytest names a test after its file and function (`...site-packages.conformance.suite.test_contract`,
-`test_rule[...]`); once it has written the report, each test is renamed `conformance.<category>` /
-`<check-id>@<probe>`, and each property test `conformance.property` / `<phase>-<mode>`.
-"""
+"""JUnit XML that CI systems show well, written once from the run's record: each test named after what it checks
+(`conformance.<category>` / `<check-id>@<probe>`, and `conformance.property` / `<phase>-<mode>`) wherever the package
+is installed; the run's verdict, edition and numbers (as every format gives them) among the test suite's properties.
+A SHOULD failure, not fatal, is a skipped test of type pytest.xfail carrying its whole failure text, as pytest writes
+an expected failure."""
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
 from xml.etree import ElementTree
 
-from conformance.checks import by_id
-from conformance.files import write_atomically
-from conformance.run.carried import CARRIED
+from conformance.run.record import JUnitEntry, Record
+from conformance.run.verdict import Verdict
 
-PROPERTY_TEST = re.compile(r"test_property\[(?P<label>[\w-]+)\]")
+XFAIL = "pytest.xfail"
 
 
-def finish(path: Path, verdict: str, failed: dict[str, dict[str, int]]) -> None:
-    """Each test named after what it checks, and the run's verdict and numbers (as every format gives them) among the
-    test suite's properties."""
-    tree = ElementTree.parse(path)
-    for suite in tree.getroot().iter("testsuite"):
-        holder = suite.find("properties")
-        if holder is None:
-            holder = ElementTree.Element("properties")
-            suite.insert(0, holder)
-        flat = {f"failed.{group}.{name}": str(n) for group, counts in failed.items() for name, n in counts.items()}
-        for name, value in {"verdict": verdict, **flat}.items():
+def render(record: Record, verdict: Verdict, failed: dict[str, dict[str, int]]) -> bytes:
+    tests = record.tests
+    counts = {kind: str(sum(1 for t in tests if t.outcome in outcomes)) for kind, outcomes in SUITE_COUNTS.items()}
+    seconds = f"{sum(t.seconds for t in tests):.3f}"
+    suite = ElementTree.Element("testsuite", {"name": "conformance", "tests": str(len(tests)), **counts, "time": seconds})
+    properties = {"verdict": str(verdict), "edition": record.edition, "edition_source": record.edition_source}
+    properties |= {f"failed.{group}.{name}": str(n) for group, numbers in failed.items() for name, n in numbers.items()}
+    _properties(suite, list(properties.items()))
+    for test in tests:
+        _testcase(suite, test)
+    root = ElementTree.Element("testsuites", {"name": "rtk-conformance"})
+    root.append(suite)
+    return bytes(ElementTree.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+SUITE_COUNTS = {"failures": ("failed",), "errors": (), "skipped": ("skipped", "xfailed")}
+
+
+def _testcase(suite: ElementTree.Element, test: JUnitEntry) -> None:
+    case = ElementTree.SubElement(suite, "testcase", {"classname": test.suite, "name": test.name, "time": f"{test.seconds:.3f}"})
+    _properties(case, list(test.properties))
+    if test.outcome == "failed":
+        ElementTree.SubElement(case, "failure", {"message": test.message}).text = test.text
+    elif test.outcome == "xfailed":
+        ElementTree.SubElement(case, "skipped", {"type": XFAIL, "message": test.message}).text = test.text
+    elif test.outcome == "skipped":
+        ElementTree.SubElement(case, "skipped", {"type": "pytest.skip", "message": test.message})
+
+
+def _properties(parent: ElementTree.Element, pairs: list[tuple[str, str]]) -> None:
+    if pairs:
+        holder = ElementTree.SubElement(parent, "properties")
+        for name, value in pairs:
             ElementTree.SubElement(holder, "property", {"name": name, "value": value})
-    rename_tests(tree.getroot())
-    write_atomically(path, ElementTree.tostring(tree.getroot(), encoding="utf-8", xml_declaration=True))
-
-
-def rename_tests(root: ElementTree.Element) -> None:
-    for case in root.iter("testcase"):
-        for holder in case.iter("properties"):  # what tests carry for an xdist controller is not for people
-            for carried_property in [p for p in holder if p.get("name") in CARRIED]:
-                holder.remove(carried_property)
-        properties = {p.get("name"): p.get("value") for p in case.iter("property")}
-        if properties.get("check"):
-            check = str(properties["check"])
-            case.set("classname", f"conformance.{by_id(check).category}")
-            case.set("name", f"{check}@{properties.get('probe')}")
-        elif found := PROPERTY_TEST.fullmatch(case.get("name", "")):
-            case.set("classname", "conformance.property")
-            case.set("name", found["label"])

@@ -7,6 +7,7 @@ from typing import Any
 
 from conformance.reports.blocks import GROUPS, TITLES, block_lines
 from conformance.reports.matrix import MATRIX_COLUMNS, MATRIX_TITLE, NOT_APPLICABLE, matrix
+from conformance.reports.summary import baseline_lines
 
 
 def matrix_table(data: dict[str, Any]) -> list[str]:
@@ -38,6 +39,27 @@ def failure_sections(data: dict[str, Any]) -> list[str]:
     return lines
 
 
+def audit_section(audit: dict[str, Any] | None) -> list[str]:
+    """An audit's exchanges, each with its word and the fake's line for its situation."""
+    if audit is None:
+        return []
+    lines = [
+        "",
+        "## Audited exchanges",
+        "",
+        f"{audit['files']} files, {audit['exchanges']} exchanges, {audit['elsewhere']} on other endpoints.",
+    ]
+    lines += ["", *(f"- skipped: {note}" for note in audit["skipped"])] if audit["skipped"] else []
+    lines += ["", "| exchange | word | failed checks | on the fake |", "|---|---|---|---|"]
+    return lines + [f"| {e['label']} | {e['verdict']} | {', '.join(e['failed'])} | `{e['fake']}` |" for e in audit["judged"]]
+
+
+def coverage_section(table: dict[str, Any]) -> list[str]:
+    """Every situation of the contract: seen how often, the fact behind it, and why it is not counted, if it is not."""
+    lines = ["", "## Situations", "", table["summary"], "", "| situation | seen | fact | not counted because |", "|---|---:|---|---|"]
+    return lines + [f"| `{r['id']}`: {r['title']} | {r['seen']} | {r['fact']} | {r['left_out']} |" for r in table["rows"]]
+
+
 def render(data: dict[str, Any]) -> str:
     verdict, edition = data["verdict"], data["edition"]
     lines = [
@@ -56,4 +78,8 @@ def render(data: dict[str, Any]) -> str:
     ]
     if data["advisories"]:
         lines += ["", "## Advisories (documented contradictions)", "", *(f"- {a}" for a in data["advisories"])]
+    lines += audit_section(data["audit"]) + coverage_section(data["coverage"])
+    if data["baseline"]:
+        title, *said = baseline_lines(data["baseline"]["file"], {k: v for k, v in data["baseline"].items() if k != "file"})
+        lines += ["", f"## {title}", "", *said]
     return "\n".join(lines) + "\n"

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 
 from conformance.checks.base import CATEGORIES, LEVELS
-from conformance.run.record import Run
+from conformance.run.record import Record
 
 
-def check_counts(run: Run) -> dict[str, dict[str, dict[str, int]]]:
+def check_counts(run: Record) -> dict[str, dict[str, dict[str, int]]]:
     """category -> level -> outcome -> how many checks on probes."""
     outcomes = Counter((o.check.category, o.check.level, o.outcome) for o in run.outcomes)
     return {c: {lv: {o: outcomes[(c, lv, o)] for o in ("passed", "failed", "skipped")} for lv in LEVELS} for c in CATEGORIES}

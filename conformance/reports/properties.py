@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import shlex
+from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
-from conformance.properties.engine import CaseResult, PropertyLayer
+from conformance.properties.engine import CaseResult
 from conformance.properties.profiles import MODES, PHASES
+from conformance.run.record import Record
 from conformance.run.settings import SETTINGS, Settings, flag, kind
 
 SHOWN_FAILURES = 3
@@ -38,7 +40,7 @@ def reproduce_command(settings: Settings, seed: int, label: str = "") -> str:
     words = ["rtk-conformance", "run"]
     for setting in SETTINGS:
         value = getattr(settings, setting.name)
-        if value == setting.default or kind(setting) == "bool" or setting.name in ("report", "seed"):  # the seed follows
+        if value == setting.default or kind(setting) == "bool" or setting.name in ("report", "seed", "baseline"):  # the seed follows
             continue
         for item in value if isinstance(value, tuple) else [value]:
             words += [flag(setting), str(item)]
@@ -49,12 +51,13 @@ def reproduce_command(settings: Settings, seed: int, label: str = "") -> str:
 PROPERTY_COLUMNS = ("phase", "mode", "cases", "2xx", "4xx", "5xx", "failed", "relabelled", "contested")  # failed: MUST checks
 
 
-def property_rows(layer: PropertyLayer) -> list[list[Any]]:
+def property_rows(run: Record) -> list[list[Any]]:
     """Per phase and mode that has cases: the table every format shows, in PROPERTY_COLUMNS' order."""
-    counts, rows = layer.counts(), []
+    counts = Counter((r.phase, r.mode, f"{r.status // 100}xx" if r.status else "none") for r in run.cases)
+    rows = []
     for phase in PHASES:
         for mode in MODES:
-            results = [r for r in layer.results if (r.phase, r.mode) == (phase, mode)]
+            results = [r for r in run.cases if (r.phase, r.mode) == (phase, mode)]
             if results:
                 row = [phase, mode, len(results), *(counts[(phase, mode, c)] for c in ("2xx", "4xx", "5xx"))]
                 row += [sum(1 for r in results if r.failed("MUST")), sum(1 for r in results if not r.expectation.agrees)]
@@ -62,24 +65,24 @@ def property_rows(layer: PropertyLayer) -> list[list[Any]]:
     return rows
 
 
-def property_notes(layer: PropertyLayer) -> list[str]:
+def property_notes(run: Record) -> list[str]:
     """What the table needs said beside it: how many positive cases reached a session, and the contested cases."""
-    positive = [r for r in layer.results if r.mode == "positive"]
+    positive = [r for r in run.cases if r.mode == "positive"]
     found = sum(1 for r in positive if r.status == 200)
     notes = (
         [f"positive cases that reached a session (200): {found} of {len(positive)} ({100 * found // len(positive)}%)"] if positive else []
     )
-    contested = sorted({r.expectation.contested for r in layer.results if r.expectation.contested})
+    contested = sorted({r.expectation.contested for r in run.cases if r.expectation.contested})
     if contested:
         notes.append("contested: cases that follow a documented contradiction, judged on neither acceptance nor rejection")
         notes += [f"  {why}" for why in contested]
     return notes
 
 
-def summary_lines(layer: PropertyLayer) -> list[str]:
+def summary_lines(run: Record) -> list[str]:
     widths = [9, 9, *(max(5, len(c)) for c in PROPERTY_COLUMNS[2:])]
     head = " ".join(f"{c:<{w}}" if i < 2 else f"{c:>{w}}" for i, (c, w) in enumerate(zip(PROPERTY_COLUMNS, widths, strict=True)))
-    lines = [f"Property cases (profile {layer.profile.name}, seed {layer.seed}):", head]
-    for row in property_rows(layer):
+    lines = [f"Property cases (profile {run.profile}, seed {run.seed}):", head]
+    for row in property_rows(run):
         lines.append(" ".join(f"{v:<{w}}" if i < 2 else f"{v:>{w}}" for i, (v, w) in enumerate(zip(row, widths, strict=True))))
-    return lines + property_notes(layer)
+    return lines + property_notes(run)

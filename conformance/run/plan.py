@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from conformance.run.record import Run
+from conformance.run.live import Run
 from conformance.run.targets import build_request
 from conformance.transport.probes import Probe
 

@@ -1,209 +1,154 @@
-"""One conformance run: the resolved settings, the open target, the probes and what the checks found."""
+"""The record of one run, as plain data: what every probe got, every generated case with its failures, every check's
+outcome on its probe, the requests, why the run stopped. The verdict and every renderer are functions of it alone,
+in one process or under xdist (whose workers send their parts of it as data); rendered twice, it renders the same."""
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
-import time
-from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
-from conformance.cassettes.cassette import Recording, replay_miss
-from conformance.cassettes.redaction import hidden_from_logs
-from conformance.checks import REGISTRY, Check
-from conformance.checks.body import editions_of
-from conformance.contract import Contract, load_contract
-from conformance.contract.editions import DEFAULT_EDITION, Contradiction
-from conformance.properties.engine import PropertyLayer
-from conformance.run.recording import cassette_for, replay_target
-from conformance.run.settings import AUTO_EDITION, Settings
-from conformance.run.targets import Client, Target, open_target, open_transport
-from conformance.secret import Secret, remember
-from conformance.transport.exchange import NO_JSON
-from conformance.transport.http import Limits, RateLimited, TargetStopped
-from conformance.transport.probes import Ids, Probe, build_probes
-from conformance.transport.relay import RelayedTransport
-
-NO_200_YET = "assumed: no 200 body to detect it from"
-DETECTED_FROM_A_CASE = "detected from a generated case: no probe got a 200 body"
+from conformance.checks import REGISTRY, Check, by_id
+from conformance.checks.request import contested_rejection
+from conformance.checks.situations import seen_in
+from conformance.contract import Contract
+from conformance.contract.editions import Contradiction
+from conformance.properties.engine import CaseResult
+from conformance.run.baseline import Baseline
+from conformance.run.settings import Settings
+from conformance.transport.exchange import NO_JSON, Exchange
 
 
 @dataclass(frozen=True)
-class Case:
-    """One check applied to one probe: one test of the suite."""
+class ProbeAnswer:
+    """What one explicit probe got, as the verdict and the reports need it."""
 
-    check: Check
-    probe: Probe
+    probe: str
+    kind: str
+    status: int | None  # None: no HTTP answer (`error` says why), or not sent (`unsent`)
+    error: str = ""
+    unsent: bool = False
+    content_type: str = ""
+    failure_shape: str | None = None  # the failure body's shape, when it is one (failure.schema.json's branch title)
+    retry_after: str = ""
+    contested: Contradiction | None = None  # a rejection that is the documentation's side of this contradiction
+    situations: tuple[str, ...] = ()  # the contract's situations it showed (checks/situations.py)
+
+
+def answer_of(exchange: Exchange, kind: str, contract: Contract) -> ProbeAnswer:
+    received = exchange.response
+    if received is None:
+        return ProbeAnswer(exchange.probe, kind, None, exchange.error, exchange.unsent)
+    shape = contract.failure_shape(received.json) if received.json is not NO_JSON else None
+    contested = contested_rejection(exchange, contract)
+    return ProbeAnswer(
+        exchange.probe,
+        kind,
+        received.status,
+        content_type=received.content_type,
+        failure_shape=shape,
+        retry_after=received.headers.get("retry-after", ""),
+        contested=contested[0] if contested else None,
+        situations=seen_in(exchange, contract),
+    )
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One check on one probe: passed, failed or skipped (a SHOULD failure is failed), with its fixed text and detail."""
+
+    check_id: str
+    outcome: str
+    probe: str = ""
+    text: str = ""
+    detail: dict[str, object] = field(default_factory=dict)  # errors, received, documented, contract, request
 
     @property
-    def id(self) -> str:
-        return f"{self.check.id}@{self.probe.name}"
+    def check(self) -> Check:
+        return by_id(self.check_id)
+
+
+@dataclass(frozen=True)
+class JUnitEntry:
+    """One test of the suite, as JUnit XML shows it."""
+
+    suite: str  # conformance.<category>, or conformance.property
+    name: str  # <check>@<probe>, or <phase>-<mode>
+    outcome: str  # passed, failed, skipped, or xfailed (a SHOULD failure, not fatal)
+    message: str = ""  # a failure's or a skip's first line
+    text: str = ""  # a failure's fixed text
+    seconds: float = 0.0
+    properties: tuple[tuple[str, str], ...] = ()  # check, level, probe, edition; a property test's failed checks
 
 
 @dataclass(frozen=True)
 class Requests:
-    """What went on the wire, as the run's one transport counted it."""
+    """What went on the wire, as the run's one transport counted it, and what else was asked of it."""
 
-    sent: int  # the preflight included
+    sent: int  # the preflight and the control requests included
     shared: int  # answered with the answer of the same request sent before, not sent again
     refused: int  # not sent: the budget was spent
     budget: int  # --max-requests; 0: none
+    preflights: int = 0
+    preflight_status: int | None = None
+    controls: tuple[int | None, ...] = ()  # what the control requests of schemathesis's checks got
+    from_cassette: bool = False  # a replay: "sent" were answered from the cassette
+
+
+AUDIT_WORDS = ("conforms", "conforms with advisories", "impossible in production")  # an audited exchange's word
+
+
+@dataclass(frozen=True)
+class Audited:
+    """One recorded exchange in an audit, and its word: conforms, conforms with advisories, impossible in production."""
+
+    label: str  # '<file>: <location>'
+    verdict: str
+    failed: tuple[str, ...]  # the checks it fails
+    fake: str  # the line that arranges its situation on the certified fake
+    note: str = ""  # how it was made from a stub, when it was
 
 
 @dataclass
-class Outcome:
-    check: Check
-    outcome: str  # passed, failed, skipped
-    probe: str = ""
-    text: str = ""  # the failure's fixed text
-    detail: dict[str, Any] = field(default_factory=dict)  # the failure's errors, documented, contract, request (CheckFailure.detail)
+class Recordings:
+    """What an audit read: the files, every exchange in them, and what it judged of those on this endpoint."""
+
+    files: int = 0
+    exchanges: int = 0  # this endpoint's and others'
+    skipped: list[str] = field(default_factory=list)  # files that are no recording, one line each
+    judged: list[Audited] = field(default_factory=list)
+
+    @property
+    def elsewhere(self) -> int:
+        return self.exchanges - len(self.judged)
 
 
 @dataclass
-class Run:
+class Record:
     settings: Settings
-    target: Target
-    contract: Contract
+    target: str  # the target's label: its URL, "embedded reference mock" or a cassette; never a secret
+    edition: str
     edition_source: str  # how the edition was chosen: asked, recorded, detected, or why it was assumed
-    client: Client
-    probes: list[Probe]
-    properties: PropertyLayer
-    advisories: list[Contradiction] = field(default_factory=list)
+    profile: str
+    seed: int
+    started: float
+    requests: Requests
+    answers: dict[str, ProbeAnswer] = field(default_factory=dict)
+    cases: list[CaseResult] = field(default_factory=list)  # the generated cases, each judged
     outcomes: list[Outcome] = field(default_factory=list)
-    recording: Recording | None = None  # what a recording run writes into its cassette, once it ends whole
+    tests: list[JUnitEntry] = field(default_factory=list)  # every test that ran, for JUnit XML
+    advisories: list[Contradiction] = field(default_factory=list)
     crashes: list[str] = field(default_factory=list)  # tests that failed on an error of the suite itself, not a check
-    started: float = field(default_factory=time.time)
-    close_cassette: Callable[[], None] = lambda: None  # writes a recording (once the run is judged), before the summary
+    unsent_cases: int = 0  # generated cases not sent: the budget was spent
+    stopped: str = ""  # why the run stopped before its end (the target stopped answering, the deadline), or ''
+    rate_limited: str = ""  # why the run stopped on a 429 it would not wait out, or ''
+    cassette_written: int | None = None  # the exchanges a recording wrote, once written
+    duration: float = 0.0
+    baseline: Baseline | None = None  # the known failures of --baseline, as the run judged against them
+    recordings: Recordings | None = None  # an audit's (rtk-conformance audit): exchanges others recorded, not sent
 
-    def cases(self) -> list[Case]:
-        return [Case(c, p) for c in REGISTRY for p in self.probes if c.applies_to(p)]
-
-    def edition_detected(self, edition: str) -> None:
-        """The edition of the first 200 body a generated case got, when no probe got one: the run checks it from now on
-        (the explicit checks had no 200 body to read), and a recording says so."""
-        self.contract = self.properties.contract = load_contract(edition)
-        self.edition_source = DETECTED_FROM_A_CASE
-        if self.recording is not None:
-            self.recording.edition_detected(edition)
-
-    @property
-    def stopped(self) -> str:
-        """Why the run stopped before its end (the target stopped answering, the run's deadline), or ''."""
-        return self.client.transport.stopped
-
-    @property
-    def rate_limited(self) -> str:
-        """Why the run stopped on a 429 it would not wait out, or ''."""
-        return self.client.transport.rate_limited
-
-    def requests(self) -> Requests:
-        transport = self.client.transport
-        return Requests(transport.sent, transport.shared, transport.refused, transport.limits.budget)
+    def checks_ran(self) -> set[str]:
+        """The checks that judged something: on a probe, or on the generated cases (any check can judge those)."""
+        judged = {o.check_id for o in self.outcomes if o.outcome in ("passed", "failed")}
+        return judged | ({check.id for check in REGISTRY} if self.cases else set())
 
     def saw_200(self) -> bool:
-        explicit = any(e.response is not None and e.response.status == 200 for e in self.client.exchanges.values())
-        return explicit or any(r.status == 200 for r in self.properties.results)
-
-
-def choose_edition(settings: Settings, target: Target, client: Client, probes: list[Probe]) -> tuple[str, str]:
-    """(edition, how it was chosen): as asked, as the cassette recorded, or detected from the first 200 body.
-
-    Detection sends nothing extra: it reads the session probes, which are sent once per run anyway.
-    """
-    if settings.edition != AUTO_EDITION:
-        return settings.edition, "asked"
-    if target.edition:
-        return target.edition, "recorded"
-    if settings.dry_run:
-        return DEFAULT_EDITION, "assumed: a dry run sends nothing to detect it from"
-    try:
-        for probe in (p for p in probes if p.kind == "session"):
-            response = client.exchange(probe).response
-            if response is not None and response.status == 200 and response.json is not NO_JSON:
-                found = editions_of(response.json, load_contract())
-                return (found[0], "detected") if found else (DEFAULT_EDITION, "assumed: the first 200 body is in no edition")
-    except (RateLimited, TargetStopped):  # the first test meets it again, and stops the run
-        pass
-    return DEFAULT_EDITION, NO_200_YET
-
-
-def contradictions(contract: Contract, ids: Ids) -> list[Contradiction]:
-    """The configured ids the documentation rules out but production uses: advisories."""
-    values = {"account_id": [ids.account_id], "app_id": [ids.app_id], "session_id": list(ids.session_ids)}
-    return [c for name, each in values.items() for value in each for c in contract.contradictions(name, value)]
-
-
-def limits_of(settings: Settings) -> Limits:
-    return Limits(settings.timeout, settings.max_body, settings.tls_verify, settings.deadline, settings.request_budget)
-
-
-def handed_over(run: Run, relay_url: str) -> dict[str, Any]:
-    """What an xdist worker needs of the controller's run: where to send, to which target, in which edition, and the
-    seed (a random one is drawn once per run, not once per worker)."""
-    target = dataclasses.asdict(run.target) | {"token": run.target.token.reveal()}  # plain data, to cross to the worker
-    edition = {"edition": run.contract.edition, "edition_source": run.edition_source}
-    return {"relay": relay_url, "target": target, **edition, "seed": run.properties.seed}
-
-
-def worker_target(handed: dict[str, Any]) -> Target:
-    fields = handed["target"]
-    ids = Ids(fields["ids"]["account_id"], fields["ids"]["app_id"], tuple(fields["ids"]["session_ids"]))
-    return Target(**{**fields, "ids": ids, "token": Secret(fields["token"])})
-
-
-@contextlib.contextmanager
-def start_worker_run(settings: Settings, handed: dict[str, Any]) -> Iterator[Run]:
-    """An xdist worker's part of a run the controller opened: every request goes through the controller's relay."""
-    target = worker_target(handed)
-    remember(target.token)
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(hidden_from_logs(target.token))
-        transport = stack.enter_context(contextlib.closing(RelayedTransport(limits_of(settings), handed["relay"])))
-        client = Client(target, load_contract(), transport)
-        probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
-        yield assembled(settings, client, probes, (handed["edition"], handed["edition_source"]), handed["seed"], stack)
-
-
-def assembled(
-    settings: Settings,
-    client: Client,
-    probes: list[Probe],
-    edition: tuple[str, str],
-    seed: int,
-    stack: contextlib.ExitStack,
-    recording: Recording | None = None,
-) -> Run:
-    """The run, once its client, probes, edition (and how it was chosen) and seed are known; its property layer closes
-    with `stack`."""
-    contract, target = load_contract(edition[0]), client.target
-    profile = settings.property_profile
-    properties = PropertyLayer(contract, target.ids, target.base_url, target.token, profile, seed, client.transport, fresh=settings.fresh)
-    stack.callback(properties.close)
-    advisories = contradictions(contract, target.ids)
-    run = Run(settings, target, contract, edition[1], client, probes, properties, advisories, recording=recording)
-    if edition[1] == NO_200_YET:
-        properties.on_edition = run.edition_detected
-    return run
-
-
-@contextlib.contextmanager
-def start_run(settings: Settings) -> Iterator[Run]:
-    seed = settings.property_seed()
-    with contextlib.ExitStack() as stack:
-        transport = stack.enter_context(contextlib.closing(open_transport(settings, limits_of(settings))))
-        target = replay_target(settings, seed) if settings.replaying else stack.enter_context(open_target(settings, transport))
-        stack.enter_context(hidden_from_logs(target.token))
-        transport.protect(target.token)  # hidden where a target's bytes enter the run
-        remember(target.token)  # and looked for once more in every output before it is kept
-        transport.not_recorded = replay_miss
-        cassette = stack.enter_context(contextlib.ExitStack())  # closed once the run is judged, or with the run
-        recording = cassette.enter_context(cassette_for(settings, target, seed)) if settings.cassette else None
-        client = Client(target, load_contract(), transport)
-        probes = build_probes(load_contract(), target.ids, settings.sends_other_methods)
-        edition = choose_edition(settings, target, client, probes)
-        if recording is not None:
-            recording.edition_detected(edition[0])
-        run = assembled(settings, client, probes, edition, seed, stack, recording)
-        run.close_cassette = cassette.close
-        yield run
+        return any(a.status == 200 for a in self.answers.values()) or any(c.status == 200 for c in self.cases)

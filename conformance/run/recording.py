@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import os
+import shlex
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +24,7 @@ from conformance.cassettes.cassette import (
 )
 from conformance.cassettes.reading import CassetteError
 from conformance.cassettes.redaction import placeholder
-from conformance.run.settings import AUTO_EDITION, Settings
+from conformance.run.settings import AUTO_EDITION, Settings, seconds_of
 from conformance.run.targets import Target
 from conformance.secret import Secret
 from conformance.transport.probes import Ids
@@ -49,11 +52,51 @@ def replay_target(settings: Settings, seed: int) -> Target:
     path = Path(settings.cassette)
     recording = load_recording(path, base_and_parameters, settings.max_cassette)
     check_compatible(recording, compared(settings, seed), path)
+    if settings.max_age:
+        check_age(recording, path, settings.max_age)
     ids = Ids(recording.account_id, recording.app_id, recording.session_ids)
     _check_ids(settings, ids, path)
     token = Secret(os.environ[settings.token_env]) if os.environ.get(settings.token_env) else REPLAY_TOKEN
     label = f"cassette {path} (recorded from {recording.recorded_from})"
     return Target(label, recording.base_url, token, ids, edition=recording.settings.get("edition", ""))
+
+
+def check_age(recording: Recording, path: Path, max_age: str) -> None:
+    """A cassette older than --max-age warns; older than twice that (or of no known age) is refused, with the command
+    that records it again."""
+    age = _days_old(recording)
+    limit = seconds_of(max_age) / 86_400
+    if age is not None and age <= limit:
+        return
+    again = record_again(recording, path)
+    if age is not None and age <= 2 * limit:
+        warning = f"cassette {path} is {age:g} days old, past --max-age {max_age}: record it again: {again}"
+        print(f"rtk-conformance: warning: {warning}", file=sys.stderr)
+        return
+    said = f"is {age:g} days old, past twice --max-age {max_age}" if age is not None else "records no date it was recorded on"
+    raise CassetteError(f"cassette {path} {said}: record it again: {again}")
+
+
+def _days_old(recording: Recording) -> float | None:
+    try:
+        recorded = datetime.date.fromisoformat(recording.recorded_on)
+    except ValueError:
+        return None
+    return float((datetime.datetime.now(datetime.timezone.utc).date() - recorded).days)
+
+
+def record_again(recording: Recording, path: Path) -> str:
+    """The command that records the cassette again, from what it recorded (ids it hides as placeholders read from the
+    environment; the embedded mock as itself)."""
+    if recording.recorded_from.startswith("embedded"):
+        target = []
+    else:
+        account = "$CLOUDFLARE_ACCOUNT_ID" if recording.account_id.startswith(ACCOUNT_PLACEHOLDER) else recording.account_id
+        app = "$CONFORMANCE_APP_ID" if recording.app_id.startswith(APP_PLACEHOLDER) else recording.app_id
+        sessions = [word for session in recording.session_ids for word in ("--session-id", session)]
+        target = ["--target", recording.base_url, "--account-id", account, "--app-id", app, *sessions]
+    words = ["rtk-conformance", "run", *target, "--cassette", str(path), "--record-mode", "all"]
+    return " ".join(word if word.startswith("$") else shlex.quote(word) for word in words)
 
 
 def _check_ids(settings: Settings, ids: Ids, path: Path) -> None:
@@ -84,6 +127,7 @@ def cassette_for(settings: Settings, target: Target, seed: int) -> Iterator[Reco
         app_id=shown.get(target.ids.app_id, target.ids.app_id),
         session_ids=target.ids.session_ids,
         settings=wanted(settings, seed, settings.edition),
+        recorded_on=datetime.datetime.now(datetime.timezone.utc).date().isoformat(),
     )
     with use_cassette(path, settings.record_mode, target.token, recording, redactions, settings.max_cassette, settings.max_body):
         yield recording

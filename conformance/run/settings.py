@@ -1,6 +1,6 @@
 """Every option of a run, declared once: it makes the CLI flag, the pytest option, the environment
-variable and the ini key, and `resolve()` applies one precedence to them all:
-command line > environment > ini > default.
+variable, the ini key and the configuration file's key, and `resolve()` applies one precedence to them all:
+command line > environment > ini key > configuration file > default.
 """
 
 from __future__ import annotations
@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+
 from conformance.cassettes import MAX_CASSETTE_BYTES
 from conformance.printable import has_control, printable
 from conformance.properties.profiles import PROFILES, Profile
+from conformance.run.config import ConfigError, ConfigFile, find
 
 RECORD_MODES = ("none", "once", "new_episodes", "all")
 AUTO_EDITION = "auto"  # detect the edition from the first 200 body
@@ -30,12 +33,16 @@ MAX_SESSION_IDS = 100  # each session is two probes; more would be a load test, 
 MAX_EXAMPLES = 100_000
 
 ENV_TARGET = "CONFORMANCE_TARGET"
-TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, never an ini key
+TOKEN_ENV = "CLOUDFLARE_API_TOKEN"  # the official SDK's variable; never a flag, an ini key or a key of the file
 TRUE, FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off"}
 
 
 class SettingsError(ValueError):
-    """A value that cannot be used; the message names where it came from."""
+    """A value that cannot be used; the message names where it came from. `setting`: the one it is about, if one."""
+
+    def __init__(self, message: str, setting: str = "") -> None:
+        super().__init__(message)
+        self.setting = setting
 
 
 def option(default: Any, help: str, env: str = "", metavar: str = "") -> Any:
@@ -72,6 +79,19 @@ class Settings:
         "none", "none: replay only; once, new_episodes, all: record from --target", metavar="none|once|new_episodes|all"
     )
     redact_ids: bool = option(False, "write the account and app ids into the cassette as placeholders")
+    max_age: str = option(
+        "", "a replayed cassette older than this (30d, 12h, 2w) warns, older than twice this fails; none: any age", metavar="DURATION"
+    )
+    baseline: str = option(
+        "", "known failures (JSON): a failure it lists, unexpired, is reported as known and is not fatal", metavar="PATH"
+    )
+    baseline_update: bool = option(False, "write --baseline from this run: add new failures, drop those that pass; never moves an expiry")
+    coverage_min: int = option(
+        0, "fail a run that saw fewer than N% of the situations it can reach (the coverage table); 0: none", metavar="N"
+    )
+    unreachable: tuple[str, ...] = option(
+        (), "a situation the target cannot show, left out of --coverage-min: its id; repeat it", metavar="ID"
+    )
     seed: int = option(-1, "seed of the property layer; -1 keeps the profile's (ci: 0; thorough: random, printed)", metavar="N")
     report: str = option("", "write a report of the run; its format from the suffix: .json, .md or .html", metavar="PATH")
     edition: str = option(
@@ -166,70 +186,176 @@ def parse(setting: Any, text: str, source: str) -> Any:
     return text
 
 
-def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, str]) -> Settings:
-    """Command line > environment > ini > default. `cli` holds None for what was not given."""
-    values: dict[str, Any] = {}
+def resolve(cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, str], file: ConfigFile | None = None) -> Settings:
+    """Command line > environment > ini key > configuration file > default. `cli` holds None for what was not given;
+    `file` the values of the configuration file (conformance.run.config), if one was found. A value from the file that
+    cannot be used is named by the file and its line."""
+    given = _given(cli, env, ini, file)
+    settings = Settings(**{name: value for name, (value, _) in given.items()})
+    try:
+        return _checked(settings)
+    except SettingsError as exc:
+        if file is not None and exc.setting in given and given[exc.setting][1] == file.where(exc.setting):  # the file's value
+            raise SettingsError(f"{file.where(exc.setting)}: {exc}", exc.setting) from None
+        raise
+
+
+def sources(
+    cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, str], file: ConfigFile | None = None, prefix: str = ""
+) -> dict[str, str]:
+    """Where each setting that is not left at its default comes from, by the precedence of resolve(): '--seed' (with
+    the flags' `prefix`: '--conformance-seed'), 'CONFORMANCE_TARGET', 'ini key conformance_strict',
+    'rtk-conformance.toml, line 3'."""
+    return {name: source for name, (_, source) in _given(cli, env, ini, file, prefix).items()}
+
+
+def described(settings: Settings, where: Mapping[str, str]) -> str:
+    """'Settings: profile ci (rtk-conformance.toml, line 3); seed 7 (--seed)': each setting given, as the run uses it."""
+    given = [
+        f"{setting.name.replace('_', '-')} {_shown(getattr(settings, setting.name))} ({where[setting.name]})"
+        for setting in SETTINGS
+        if setting.name in where
+    ]
+    return "Settings: " + ("; ".join(given) if given else "the defaults")
+
+
+def _given(
+    cli: Mapping[str, Any], env: Mapping[str, str], ini: Mapping[str, str], file: ConfigFile | None, prefix: str = ""
+) -> dict[str, tuple[Any, str]]:
+    """Each setting given, as (its value, where it comes from), from the source that wins."""
+    given: dict[str, tuple[Any, str]] = {}
     for setting in SETTINGS:
-        name = setting.name
+        name, variable, key = setting.name, env_name(setting), f"ini key conformance_{setting.name}"
         if cli.get(name) is not None:
-            values[name] = _from_cli(setting, _text(cli[name], flag(setting)))
-        elif env.get(env_name(setting)):
-            values[name] = parse(setting, _text(env[env_name(setting)], env_name(setting)), env_name(setting))
+            given[name] = _from_cli(setting, _text(cli[name], flag(setting))), flag(setting, prefix)
+        elif env.get(variable):
+            given[name] = parse(setting, _text(env[variable], variable), variable), variable
         elif ini.get(name):
-            values[name] = parse(setting, ini[name], f"ini key conformance_{name}")
-    settings = Settings(**values)
+            given[name] = parse(setting, ini[name], key), key
+        elif file is not None and name in file.values:
+            given[name] = _from_file(setting, file), file.where(name)
+    return given
+
+
+def _checked(settings: Settings) -> Settings:
     if settings.profile == AUTO_PROFILE:
         settings = dataclasses.replace(settings, profile=LIVE if _remote(settings.target) else "ci")
     for name in ("timeout", "deadline"):
         seconds = getattr(settings, name)
         if not (math.isfinite(seconds) and 0 < seconds <= MAX_SECONDS):
-            raise SettingsError(f"{name} must be a number of seconds above 0 and at most {MAX_SECONDS:g} (a day), got {seconds}")
+            raise SettingsError(f"{name} must be a number of seconds above 0 and at most {MAX_SECONDS:g} (a day), got {seconds}", name)
     for name in ("max_body", "max_cassette"):
         if getattr(settings, name) <= 0:
-            raise SettingsError(f"{name.replace('_', '-')} must be a positive number of bytes, got {getattr(settings, name)}")
+            raise SettingsError(f"{name.replace('_', '-')} must be a positive number of bytes, got {getattr(settings, name)}", name)
     if settings.ca_bundle and settings.insecure:
-        raise SettingsError("--ca-bundle and --insecure exclude each other: verify against the bundle, or not at all")
+        raise SettingsError("--ca-bundle and --insecure exclude each other: verify against the bundle, or not at all", "ca_bundle")
     if settings.ca_bundle and not Path(settings.ca_bundle).is_file():
-        raise SettingsError(f"--ca-bundle {settings.ca_bundle}: no such file (CA certificates in PEM)")
+        raise SettingsError(f"--ca-bundle {settings.ca_bundle}: no such file (CA certificates in PEM)", "ca_bundle")
     if settings.max_requests < 0:
-        raise SettingsError(f"max-requests must be 0 or more, got {settings.max_requests}")
+        raise SettingsError(f"max-requests must be 0 or more, got {settings.max_requests}", "max_requests")
     if settings.profile not in PROFILES:
-        raise SettingsError(f"profile must be one of {', '.join(PROFILES)}, got {settings.profile!r}")
+        raise SettingsError(f"profile must be one of {', '.join(PROFILES)}, got {settings.profile!r}", "profile")
     if settings.record_mode not in RECORD_MODES:
-        raise SettingsError(f"record-mode must be one of {', '.join(RECORD_MODES)}, got {settings.record_mode!r}")
+        raise SettingsError(f"record-mode must be one of {', '.join(RECORD_MODES)}, got {settings.record_mode!r}", "record_mode")
     if settings.record_mode != "none" and not settings.cassette:
-        raise SettingsError(f"--record-mode {settings.record_mode} needs --cassette PATH")
+        raise SettingsError(f"--record-mode {settings.record_mode} needs --cassette PATH", "record_mode")
+    if settings.baseline_update and not settings.baseline:
+        raise SettingsError("--baseline-update needs --baseline PATH: the file to write", "baseline_update")
+    check_coverage(settings)
+    if settings.max_age:
+        seconds_of(settings.max_age)  # its own message, if it cannot be read
     from conformance.contract import load_contract  # only when resolving: the plugin module stays light
 
     editions = (AUTO_EDITION, *load_contract().editions)
     if settings.edition not in editions:
-        raise SettingsError(f"edition must be one of {', '.join(editions)}, got {settings.edition!r}")
+        raise SettingsError(f"edition must be one of {', '.join(editions)}, got {settings.edition!r}", "edition")
     if not 0 <= settings.max_examples <= MAX_EXAMPLES:
         raise SettingsError(
-            f"max-examples must be 0 to {MAX_EXAMPLES} (more would take longer to make than a run's deadline), got {settings.max_examples}"
+            f"max-examples must be 0 to {MAX_EXAMPLES} (more would take longer to make than a run's deadline), got {settings.max_examples}",
+            "max_examples",
         )
     check_ids(settings)
     return settings
+
+
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86_400, "w": 604_800}
+
+
+def seconds_of(duration: str) -> float:
+    """--max-age's value in seconds: a whole number and a unit, 30d, 12h, 2w, 90m, 45s."""
+    number, unit = duration[:-1], duration[-1:]
+    if not number.isdigit() or unit not in DURATION_UNITS or int(number) == 0:
+        raise SettingsError(f"max-age is a number and a unit (s, m, h, d or w), e.g. 30d, got {printable(duration)[:40]!r}", "max_age")
+    return int(number) * DURATION_UNITS[unit]
+
+
+def check_coverage(settings: Settings) -> None:
+    if not 0 <= settings.coverage_min <= 100:
+        raise SettingsError(f"coverage-min is a percentage, 0 to 100, got {settings.coverage_min}", "coverage_min")
+    if settings.unreachable:
+        from conformance.checks.situations import all_ids  # only when asked: the plugin module stays light
+
+        unknown = [printable(name)[:80] for name in settings.unreachable if name not in all_ids()]
+        if unknown:
+            raise SettingsError(f"unreachable: no situation {unknown[0]!r} (the coverage table of a report lists their ids)", "unreachable")
 
 
 def check_ids(settings: Settings) -> None:
     """Ids go into every URL and into what the run prints: refused, before any URL is built, when they could not be a
     real id (a control character, far too long), or when there are too many sessions to check."""
     if len(settings.session_id) > MAX_SESSION_IDS:
-        raise SettingsError(f"session-id: at most {MAX_SESSION_IDS} sessions a run, got {len(settings.session_id)}")
+        raise SettingsError(f"session-id: at most {MAX_SESSION_IDS} sessions a run, got {len(settings.session_id)}", "session_id")
     ids = [("account-id", settings.account_id), ("app-id", settings.app_id), *(("session-id", i) for i in settings.session_id)]
     for name, value in ids:
         if has_control(value):
-            raise SettingsError(f"{name} holds a control character (a pasted newline?): {printable(value)[:80]}")
+            raise SettingsError(f"{name} holds a control character (a pasted newline?): {printable(value)[:80]}", name.replace("-", "_"))
         if len(value) > MAX_ID_LENGTH:
-            raise SettingsError(f"{name} is {len(value)} characters long; an id has at most {MAX_ID_LENGTH}")
+            raise SettingsError(f"{name} is {len(value)} characters long; an id has at most {MAX_ID_LENGTH}", name.replace("-", "_"))
 
 
 def from_pytest(config: Any) -> Settings:
-    """The settings of a run through pytest (a pytest.Config): its prefixed options, the environment, its ini keys."""
+    """The settings of a run through pytest (a pytest.Config): its prefixed options, the environment, its ini keys,
+    the configuration file nearest the directory pytest was started in. Where each came from is kept for
+    settings_lines()."""
     cli = {s.name: config.getoption(f"conformance_{s.name}") for s in SETTINGS}
     ini = {s.name: str(config.getini(f"conformance_{s.name}")) for s in SETTINGS}
-    return resolve(cli, os.environ, ini)
+    try:
+        file = find(Path(config.invocation_params.dir))
+    except ConfigError as exc:
+        raise SettingsError(str(exc)) from None
+    settings = resolve(cli, os.environ, ini, file)
+    where = sources(cli, os.environ, ini, file, prefix="" if _from_the_command(config) else "conformance-")
+    in_file = {name: source for name, source in where.items() if file is not None and source == file.where(name)}
+    config.stash[_EXPLAINED] = described(settings, where), in_file
+    return settings
+
+
+# What from_pytest() found of where the run's settings came from: the line settings_lines() prints, and where in the
+# configuration file each setting it gave is.
+_EXPLAINED: pytest.StashKey[tuple[str, dict[str, str]]] = pytest.StashKey()
+# `rtk-conformance run` runs pytest two levels quieter (-q -q; -q with -v), from this configuration file of its own.
+_CLI_CONFIG, _CLI_QUIETER = Path(__file__).resolve().parents[1] / "cli" / "pytest-run.ini", 2
+
+
+def settings_lines(config: Any) -> list[str]:
+    """The line that says where each setting of the run came from, when the run is verbose: `pytest -v`, or
+    `rtk-conformance run -v` (--full); else none."""
+    quieter = _CLI_QUIETER if _from_the_command(config) else 0
+    if config.get_verbosity() + quieter <= 0 or _EXPLAINED not in config.stash:
+        return []
+    return [config.stash[_EXPLAINED][0]]
+
+
+def _from_the_command(config: Any) -> bool:
+    """Whether pytest runs for `rtk-conformance run`, rather than as a user started it."""
+    return config.inipath is not None and Path(config.inipath).resolve() == _CLI_CONFIG
+
+
+def blamed(config: Any, setting: str, error: SettingsError) -> SettingsError:
+    """`error`, about the value of `setting`, named by the file and line it was given on when the configuration file
+    gave it (the checks of settings above this layer: the report's format)."""
+    where = config.stash[_EXPLAINED][1].get(setting) if _EXPLAINED in config.stash else None
+    return SettingsError(f"{where}: {error}", setting) if where else error
 
 
 def check_outputs_differ(settings: Settings, junitxml: str | None) -> None:
@@ -265,8 +391,29 @@ def _remote(target: str) -> bool:
     try:
         host = urlsplit(target).hostname or ""
     except ValueError as exc:  # an unclosed IPv6 bracket
-        raise SettingsError(f"--target (or {ENV_TARGET}) is not a URL ({exc}): {printable(target)[:200]!r}") from None
+        raise SettingsError(f"--target (or {ENV_TARGET}) is not a URL ({exc}): {printable(target)[:200]!r}", "target") from None
     return target != "embedded" and host not in ("localhost", "::1") and not host.startswith("127.")
+
+
+def _from_file(setting: Any, file: ConfigFile) -> Any:
+    """A setting's value as the file typed it (checked against the schema): a path relative to the file's directory."""
+    value = file.values[setting.name]
+    if kind(setting) == "float":
+        return float(value)
+    if kind(setting).startswith("tuple"):
+        return tuple(value)
+    if setting.metadata["metavar"] == "PATH" and value and not Path(value).is_absolute():
+        return str(file.directory / value)
+    return value
+
+
+def _shown(value: Any) -> str:
+    """A setting's value as the line of where it came from shows it."""
+    if isinstance(value, bool):
+        text = "on" if value else "off"
+    else:
+        text = ",".join(value) if isinstance(value, tuple) else f"{value:g}" if isinstance(value, float) else str(value)
+    return printable(text)[:200]
 
 
 def _from_cli(setting: Any, value: Any) -> Any:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from conformance.plugin import RUN
-from conformance.run.record import Case, Run
+from conformance.run.live import Case, Run
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

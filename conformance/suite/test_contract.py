@@ -6,12 +6,12 @@ import pytest
 
 from conformance.checks import NotApplicable
 from conformance.run import carried
-from conformance.run.record import Case, Run
+from conformance.run.live import Case, Run
 
 
 def test_rule(conformance_case: Case, conformance_run: Run, request: pytest.FixtureRequest) -> None:
     exchange = conformance_run.client.exchange(conformance_case.probe)  # sent once per run
-    request.node.user_properties += carried.of_probe(exchange)
+    request.node.user_properties += carried.of_answer(conformance_run.answer(exchange))
     if exchange.unsent:
         pytest.skip(exchange.error)
     try:

@@ -9,7 +9,7 @@ from conformance.checks.base import LEVELS
 from conformance.properties.profiles import MODES, PHASES
 from conformance.reports.properties import PropertyFailure, reproduce_command
 from conformance.run import carried
-from conformance.run.record import DETECTED_FROM_A_CASE, Run
+from conformance.run.live import DETECTED_FROM_A_CASE, Run
 
 
 @pytest.mark.property

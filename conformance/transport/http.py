@@ -221,7 +221,10 @@ class Transport:
             raise BodyTooLarge(f"{UNREADABLE} {TOO_DEEP}")
         # As received, bytes: a value that is not ASCII (Retry-After: \xb2) is the target's to answer for, not a crash.
         raw = streamed.extensions.get(KEPT_HEADERS, streamed.headers.raw)
-        headers = [(k, self._hidden_bytes(v)) for k, v in raw if k.lower() != b"content-encoding"]  # the body is decoded
+        # The body is decoded: its encoding and the length it had encoded say nothing of it any more.
+        encoded = any(k.lower() == b"content-encoding" for k, _ in raw)
+        gone = (b"content-encoding", b"content-length") if encoded else (b"content-encoding",)
+        headers = [(k, self._hidden_bytes(v)) for k, v in raw if k.lower() not in gone]
         reason = self.hidden(streamed.reason_phrase).encode("ascii", "backslashreplace")
         response = httpx.Response(
             streamed.status_code,

@@ -82,12 +82,13 @@ def redirect(location: str) -> Behaviour:
     return answer("302 Found", b"{}", extra=f"Location: {location}\r\n")
 
 
-def _serve(listener: socket.socket, behaviour: Behaviour, stop: threading.Event) -> None:
+def _serve(listener: socket.socket, behaviour: Behaviour, stop: threading.Event, accepted: list[float]) -> None:
     while not stop.is_set():
         try:
             conn, _ = listener.accept()
         except OSError:
             return
+        accepted.append(time.monotonic())
         threading.Thread(target=_handle, args=(conn, behaviour), daemon=True).start()
 
 
@@ -114,13 +115,14 @@ def _read_head(conn: socket.socket) -> str:
 
 
 @contextlib.contextmanager
-def fault_server(behaviour: Behaviour) -> Iterator[str]:
-    """A server on a free loopback port answering every request with `behaviour`; yields its root URL."""
+def fault_server(behaviour: Behaviour, accepted: list[float] | None = None) -> Iterator[str]:
+    """A server on a free loopback port answering every request with `behaviour`; yields its root URL. `accepted`
+    gets the time (time.monotonic()) of each connection it accepts."""
     listener = socket.socket()
     listener.bind(("127.0.0.1", 0))
     listener.listen(64)
     stop = threading.Event()
-    thread = threading.Thread(target=_serve, args=(listener, behaviour, stop), daemon=True)
+    thread = threading.Thread(target=_serve, args=(listener, behaviour, stop, [] if accepted is None else accepted), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"

@@ -3,17 +3,15 @@ other settings is refused, and a path that cannot hold a cassette is one line an
 
 from __future__ import annotations
 
+import re
 import signal
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from conformance.mock import MockData, ReferenceMock
-from tests.conftest import SlowMock, clean_env, run_cli, target_of
+from tests.conftest import SlowMock, run_cli, start_cli, target_of, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -22,17 +20,22 @@ pytestmark = pytest.mark.slow
 def test_an_interrupted_recording_leaves_the_previous_cassette_untouched(
     stop: signal.Signals, serve: Any, data: MockData, tmp_path: Path
 ) -> None:
-    args, env = target_of(serve(SlowMock(data)), data)
+    mock = SlowMock(data, pause=0)  # at once for the first recording, slow for the one that is interrupted
+    args, env = target_of(serve(mock), data)
     cassette = tmp_path / "good.yaml"
     first = run_cli("run", *args, "--cassette", str(cassette), "--record-mode", "all", env=env, cwd=tmp_path)
     assert first.returncode == 0, first.stdout[-2000:]
     before = cassette.read_bytes()
-    command = [sys.executable, "-m", "conformance", "run", *args, "--cassette", str(cassette), "--record-mode", "all"]
-    process = subprocess.Popen(command, env={**clean_env(), **env}, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    time.sleep(3)  # well into the run: the explicit probes are sent, the property layer is sending
-    process.send_signal(stop)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == (2 if stop == signal.SIGINT else -signal.SIGTERM), stderr.decode()[-2000:]
+    mock.pause = 0.02
+    run = start_cli("run", *args, "--cassette", str(cassette), "--record-mode", "all", env=env, cwd=tmp_path)
+    explicit = int(re.findall(r"(\d+) explicit", run.line("Plan: "))[0])
+    sent_before_the_tests = len(mock.requests)  # the preflight's, the edition's
+    # Well into the run: the explicit probes are sent (fewer requests than probes: some share an answer), the
+    # property layer is sending.
+    wait_for(lambda: len(mock.requests) > sent_before_the_tests + explicit, "the property layer's requests", run.process)
+    run.signal(stop)
+    exit_code, _, stderr = run.finish()
+    assert exit_code == (2 if stop == signal.SIGINT else -signal.SIGTERM), stderr[-2000:]
     assert cassette.read_bytes() == before
     replay = run_cli("run", "--cassette", str(cassette), cwd=tmp_path)
     assert replay.returncode == 0, replay.stdout[-2000:]

@@ -27,9 +27,11 @@ from conformance import __version__
 from conformance.checks import REGISTRY
 from conformance.mock import MockData
 from conformance.mock.server import bind
+from conformance.run.targets import PREFLIGHT_TIMEOUT, TargetError, preflight
 from conformance.selftest.mutants import set_to
 from conformance.selftest.mutants.kinds import DenyAll, SessionEdit
-from tests.conftest import clean_env, failed_checks, run_cli, target_of
+from conformance.transport.http import Limits, Transport
+from tests.conftest import ENDED_BOUND, OUTER_BOUND, clean_env, failed_checks, run_cli, start_cli, target_of, wait_for
 
 
 def test_run_with_no_arguments_passes_on_the_embedded_mock(tmp_path: Path) -> None:
@@ -54,7 +56,7 @@ def mock_process(tmp_path: Path) -> Iterator[dict[str, str]]:
         yield dict(re.findall(r"^export (\w+)=(\S+)$", "".join(lines), re.M))
     finally:
         process.terminate()
-        process.wait(timeout=10)
+        process.wait(timeout=ENDED_BOUND)
         process.stdout.close()
 
 
@@ -84,7 +86,7 @@ def test_pytest_runs_the_same_suite(mock_process: dict[str, str], tmp_path: Path
         cwd=tmp_path,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=OUTER_BOUND,
     )
     assert result.returncode == 0, result.stdout
     assert re.search(r"^13 passed, \d+ deselected", result.stdout, re.M)
@@ -98,10 +100,17 @@ def test_a_server_answering_401_to_everything_never_passes(serve: Any, data: Moc
     assert "Verdict: PARTIAL: a selection: 233 of 239 tests ran; of what ran: INCONCLUSIVE: no 200 response was seen" in result.stdout
 
 
+@pytest.mark.timing
 def test_a_closed_port_is_one_line_and_exit_2_fast(tmp_path: Path) -> None:
     with bind() as sock:  # bound but not listening: connections are refused
         url = f"http://127.0.0.1:{sock.getsockname()[1]}"
-        started = time.monotonic()
+        # Fast: the preflight gives up at the refusal, well before its own deadline (measured in this process: a
+        # child's start-up takes as long as the machine is busy).
+        with contextlib.closing(Transport(Limits())) as transport:
+            started = time.monotonic()
+            with pytest.raises(TargetError, match="Connection refused"):
+                preflight(url, transport)
+            assert time.monotonic() - started < PREFLIGHT_TIMEOUT
         result = run_cli(
             "run",
             "--target",
@@ -115,7 +124,6 @@ def test_a_closed_port_is_one_line_and_exit_2_fast(tmp_path: Path) -> None:
             env={"CLOUDFLARE_API_TOKEN": "t"},
             cwd=tmp_path,
         )
-    assert time.monotonic() - started < 10
     assert result.returncode == 2
     assert result.stdout.strip() == ""
     assert result.stderr.strip().splitlines() == [
@@ -242,23 +250,22 @@ def test_junit_names_each_test_after_what_it_checks(tmp_path: Path) -> None:
     assert editions == {"documented"}
 
 
-def wait_until_serving(url: str) -> None:
-    for _ in range(100):
-        with contextlib.suppress(httpx.HTTPError):
-            httpx.get(url, timeout=1)
-            return
-        time.sleep(0.05)
+def answers(url: str) -> bool:
+    try:
+        httpx.get(url, timeout=OUTER_BOUND)
+    except httpx.HTTPError:
+        return False
+    return True
 
 
+@pytest.mark.timing
 def test_ctrl_c_stops_the_mock_with_one_line_and_exit_2(tmp_path: Path) -> None:
-    command = [sys.executable, "-m", "conformance", "mock", "--port", "0"]
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=tmp_path)
-    assert process.stdout is not None
-    url = process.stdout.readline().split(" at ")[1].split()[0]
-    wait_until_serving(url)
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=30)
-    assert process.returncode == 2
+    mock = start_cli("mock", "--port", "0", cwd=tmp_path)
+    url = mock.line("# ").split(" at ")[1].split()[0]
+    wait_for(lambda: answers(url), "the mock's first answer", mock.process)  # uvicorn serves: Ctrl-C is its to hear
+    mock.signal(signal.SIGINT)
+    exit_code, _, stderr = mock.finish()
+    assert exit_code == 2
     assert stderr.strip().splitlines() == [f"rtk-conformance: the mock at {url} stopped"]
 
 
@@ -266,7 +273,7 @@ def test_the_plugin_is_inert_outside_the_suite(tmp_path: Path) -> None:
     """A project's own tests: the suite's markers are not registered, nothing is started."""
     (tmp_path / "test_own.py").write_text("import pytest\n\n@pytest.mark.schema\ndef test_mine():\n    pass\n")
     command = [sys.executable, "-m", "pytest", "-q", "--strict-markers", "-p", "no:cacheprovider", "test_own.py"]
-    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=60, env=clean_env())
+    result = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=OUTER_BOUND, env=clean_env())
     assert result.returncode != 0 and "'schema' not found in `markers` configuration option" in result.stdout
     assert "RealtimeKit conformance" not in result.stdout
 
@@ -291,7 +298,7 @@ def on_a_terminal(command: list[str], cwd: Path, columns: int = 200) -> bytes:
     process = subprocess.Popen(command, stdout=terminal, stderr=terminal, cwd=cwd, env=clean_env())
     os.close(terminal)
     shown = b""
-    while select.select([main], [], [], 60)[0]:
+    while select.select([main], [], [], OUTER_BOUND)[0]:
         try:
             chunk = os.read(main, 65536)
         except OSError:  # the run ended and closed the terminal
@@ -300,7 +307,7 @@ def on_a_terminal(command: list[str], cwd: Path, columns: int = 200) -> bytes:
             break
         shown += chunk
     os.close(main)
-    assert process.wait(timeout=60) in (0, 1)
+    assert process.wait(timeout=OUTER_BOUND) in (0, 1)
     return shown
 
 
@@ -333,7 +340,7 @@ def test_a_closed_or_full_stdout_ends_quietly_with_the_exit_code_earned(command:
     line = f'{sys.executable} -m conformance {command} {redirect}; echo "exit $?" >&2'
     if redirect.startswith("|"):  # the exit code of the command, not of head
         line = f'{sys.executable} -m conformance {command} {redirect}; echo "exit ${{PIPESTATUS[0]}}" >&2'
-    result = subprocess.run(["bash", "-c", line], env=clean_env(), cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(["bash", "-c", line], env=clean_env(), cwd=tmp_path, capture_output=True, text=True, timeout=OUTER_BOUND)
     assert result.stderr.splitlines() == ["exit 0"]
 
 

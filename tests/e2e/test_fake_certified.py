@@ -13,6 +13,7 @@ import yaml
 
 from conformance.cassettes.redaction import placeholder
 from conformance.cli.commands import main as rtk_conformance
+from conformance.cli.console import main as entry
 from conformance.fake import RealtimeKitFake
 from conformance.mock import ReferenceMock, load_data
 from conformance.mock.server import serve_in_thread
@@ -53,7 +54,7 @@ def test_the_explicit_checks_pass_the_respx_fake_through_an_httpx_client(
     monkeypatch.setenv("CLOUDFLARE_API_TOKEN", fake.token)
     with fake.mocked(base_url) as router:
         router.get(base_url).respond(404)  # the run's preflight: is anything there?
-        code = rtk_conformance(["run", "--target", base_url, "--profile", "ci", *args, "--", "-m", "not property", "-p", "no:xdist"], None)
+        code = rtk_conformance(["run", "--target", base_url, "--profile", "ci", *args, "--", "-m", "not property", "-p", "no:xdist"], entry)
     printed = capsys.readouterr().out
     assert code == 0, printed[-3000:]
     assert "\nVerdict: PARTIAL: a selection: " in printed and "of what ran: CONFORMS: every check holds" in printed

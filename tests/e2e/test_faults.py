@@ -35,7 +35,7 @@ CATALOGUE: dict[str, tuple[faults.Behaviour, int, str, float]] = {
     "html-with-200": (faults.answer("200 OK", HTML, "text/html"), 1, "Content-Type text/html", 60),
     "wrong-content-type": (faults.answer("200 OK", b"{}", "text/plain"), 1, "Content-Type text/plain", 60),
     "body-over-the-limit": (faults.on_api_paths(faults.oversized(2 * 1024 * 1024)), 1, "larger than 1048576 bytes", 60),
-    "deeply-nested-json": (faults.on_api_paths(faults.deeply_nested(100_000)), 1, "is not a JSON response", 60),
+    "deeply-nested-json": (faults.on_api_paths(faults.deeply_nested(100_000)), 1, "the response body is nested deeper than 64 levels", 60),
     "gzip-body": (faults.gzip_json(SESSION_BODY), 1, "[schema.required-fields]", 60),
     "redirect-to-another-origin": (faults.redirect("http://192.0.2.1/elsewhere"), 1, "Location: http://192.0.2.1/elsewhere", 60),
     "redirect-loop": (faults.redirect("/client/v4"), 1, "Location: /client/v4", 60),
@@ -77,17 +77,19 @@ def outputs(result: Any, tmp_path: Path) -> str:
 @pytest.mark.parametrize("fault", sorted(CATALOGUE))
 def test_a_faulty_target_ends_in_bounded_time_with_its_exit_code_and_no_secret(fault: str, tmp_path: Path) -> None:
     behaviour, exit_code, says, seconds = CATALOGUE[fault]
-    with faults.fault_server(behaviour) as root:
-        began = time.monotonic()
+    accepted: list[float] = []
+    with faults.fault_server(behaviour, accepted) as root:
         args = ["--target", root + "/client/v4", *IDS, *FAST, "--junitxml", str(tmp_path / "junit.xml")]
         result = run_cli("run", *args, "--report", str(tmp_path / "report.json"), env={"CLOUDFLARE_API_TOKEN": CANARY}, cwd=tmp_path)
-        took = time.monotonic() - began
+        ended = time.monotonic()
     printed = result.stdout + result.stderr
     assert result.returncode == exit_code, printed[-3000:]
     assert says in printed, printed[-3000:]
     assert "Traceback" not in printed
     assert CANARY not in outputs(result, tmp_path)
-    assert took < seconds
+    # From the run's first connection (its preflight) to its end: the part its timeouts bound; its start-up before
+    # that takes as long as the machine is busy.
+    assert ended - accepted[0] < seconds
 
 
 def test_a_header_byte_that_is_not_ascii_gets_the_same_verdict_on_two_workers(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import ENDED_BOUND
 from tests.e2e import gallery
 from tests.e2e.gallery import Vendor, serving
 
@@ -46,7 +47,7 @@ def test_a_server_that_answers_is_served_then_stopped_with_its_child(tmp_path: P
         assert url.startswith("http://127.0.0.1:")
         child = int((tmp_path / "child.pid").read_text())
         assert alive(child)
-    assert not alive(child, within=10)
+    assert not alive(child, within=ENDED_BOUND)
 
 
 def test_a_server_that_exits_fails_at_once_with_its_last_lines(tmp_path: Path) -> None:

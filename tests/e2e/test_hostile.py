@@ -127,12 +127,12 @@ def cassette_cases() -> dict[str, Hostile]:
             f"{not_format} interaction 5, response.status.code",
             write("c.yaml", shipped_with(interaction(5, "response", "status", "code", value="abc"))),
         ),
-        "status-999": Hostile(
+        "status-1000": Hostile(
             "cassette",
             ["mock", "--cassette", "c.yaml"],
             2,
-            "response.status.code: 999 is greater than the maximum of 599",
-            write("c.yaml", shipped_with(interaction(5, "response", "status", "code", value=999))),
+            "response.status.code: 1000 is greater than the maximum of 999",
+            write("c.yaml", shipped_with(interaction(5, "response", "status", "code", value=1000))),
         ),
         "body-of-a-list": Hostile(
             "cassette",
@@ -268,7 +268,10 @@ def limited() -> None:
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY, MEMORY))
 
 
-@pytest.mark.parametrize("name", sorted(CATALOGUE, key=lambda n: (CATALOGUE[n].group, n)))
+NAMES = sorted(CATALOGUE, key=lambda name: (CATALOGUE[name].group, name))
+
+
+@pytest.mark.parametrize("name", NAMES)
 def test_hostile_input_is_bounded_one_line_and_its_exit_code(name: str, tmp_path: Path) -> None:
     case = CATALOGUE[name]
     case.prepare(tmp_path)

@@ -15,7 +15,7 @@ from conformance.selftest import runs
 from conformance.selftest.mutants import CATALOGUE, MUTANTS, Mutant
 from conformance.selftest.variants import CATALOGUE as VARIANT_CATALOGUE
 from conformance.selftest.variants import VARIANTS, Style, Variant
-from tests.conftest import ctrl_c_to_the_group, run_cli
+from tests.conftest import Child, ctrl_c_to_the_group, cwd_of, forked_by_its_fork_server, run_cli
 
 pytestmark = pytest.mark.slow
 FAST = ["--max-examples", "50"]
@@ -140,7 +140,11 @@ def test_each_production_mutant_fails_its_own_check_and_no_other_should_check(sc
 
 
 def test_ctrl_c_during_a_selftest_is_one_line_exit_2_and_leaves_no_process(tmp_path: Path) -> None:
-    exit_code, stderr, left = ctrl_c_to_the_group(["selftest"], after=5, cwd=tmp_path)
+    def a_run_is_under_way(selftest: Child) -> bool:
+        """A run forked by the selftest's fork server works in a temporary folder of its own."""
+        return any(cwd_of(run) not in ("", str(tmp_path)) for run in forked_by_its_fork_server(selftest.pid))
+
+    exit_code, stderr, left = ctrl_c_to_the_group(["selftest"], a_run_is_under_way, cwd=tmp_path)
     assert (exit_code, stderr.strip(), left) == (2, "rtk-conformance: selftest interrupted", [])
 
 

@@ -10,6 +10,8 @@ from conformance.mock import load_data
 from conformance.selftest.variants import VARIANTS, serving
 from tests.conftest import run_cli, target_of
 
+pytestmark = pytest.mark.timing
+
 
 @pytest.mark.parametrize("edition", ["documented", "current"])
 def test_a_server_that_enforces_the_documented_app_id_limit_passes_strict(edition: str, tmp_path: Path) -> None:

@@ -209,3 +209,30 @@ def test_mockoon_on_the_official_spec_violates_for_its_real_defects(data: MockDa
         },
         "production": set(),  # it never answers a failure to the probes of those situations
     }
+
+
+def test_an_audit_of_the_quick_stub_agrees_with_the_run_against_wiremock_serving_it(data: MockData, tmp_path: Path) -> None:
+    """What the stubs answer, the audit judges as the run does; the rest of the run's MUST failures are WireMock's own
+    answers to what no stub matches (its text/plain 404, Jetty's 500) and a token no stub can tell from another."""
+    ran = judged(WIREMOCK, QUICK_STUB, APP_UUID, data, tmp_path)
+    result = run_cli("audit", str(QUICK_STUB), "--report", "audit.json", cwd=tmp_path)
+    audited = {b["check"] for b in json.loads((tmp_path / "audit.json").read_text())["failures"] if b["group"] == "MUST"}
+    not_the_stubs = {"auth.rejected", "errors.failure-body", "errors.json-content-type", "errors.no-server-error"}
+    assert result.returncode == 1 and audited == ran.failing["MUST"] - not_the_stubs == {"params.max-length", "schema.breakout-rooms"}
+
+
+MOCKOON_IMPORT = FIXTURES / "audit" / "mockoon" / "get-session-details.mockoon.json"  # Mockoon CLI's import of the contract
+
+
+def test_an_audit_of_a_mockoon_environment_agrees_with_the_run_against_mockoon_serving_it(data: MockData, tmp_path: Path) -> None:
+    """What the environment's route answers, the audit judges as the run does; the rest of the run's failures are
+    Express's HTML 404 page to another method (no route has one), and an unknown session, which only a run that knows
+    its sessions can tell."""
+    ran = judged(MOCKOON, MOCKOON_IMPORT, APP_UUID, data, tmp_path)
+    result = run_cli("audit", str(MOCKOON_IMPORT), "--report", "audit.json", cwd=tmp_path)
+    failures = json.loads((tmp_path / "audit.json").read_text())["failures"]
+    audited = {group: {b["check"] for b in failures if b["group"] == group} for group in ("MUST", "SHOULD")}
+    not_the_route = {"errors.failure-body", "errors.json-content-type", "errors.method-not-allowed", "errors.unknown-session"}
+    assert result.returncode == 1
+    assert audited["MUST"] == ran.failing["MUST"] - not_the_route == {"auth.rejected", "params.max-length", "schema.envelope"}
+    assert audited["SHOULD"] == ran.failing["SHOULD"] - not_the_route == {"semantics.success-true", "params.boolean-rejected"}

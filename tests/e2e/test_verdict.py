@@ -5,9 +5,8 @@ from __future__ import annotations
 import copy
 import re
 import signal
-import subprocess
 import sys
-import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -15,37 +14,37 @@ from typing import Any
 import pytest
 
 from conformance import interrupt
-from conformance.checks import by_id
+from conformance.contract.editions import Contradiction
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.ratelimit import RateLimiter
 from conformance.plugin.active import ActiveRun
-from conformance.run.record import Outcome
+from conformance.run.record import Outcome, ProbeAnswer, Record, Requests
 from conformance.run.settings import Settings
 from conformance.run.verdict import judge
 from conformance.selftest.mutants import MUTANTS
-from conformance.transport.exchange import Exchange, Received, SentRequest
-from tests.conftest import SlowMock, clean_env, run_cli, target_of
+from tests.conftest import Child, SlowMock, maps, run_cli, start_cli, target_of, until_the_tests_send, wait_for
 
 
-def exchange(status: int | None, error: str = "") -> Exchange:
-    received = Received(status, {"retry-after": "60"}, b"{}") if status is not None else None
-    return Exchange("p", SentRequest("GET", "http://x", {}, {}), received, error=error)
-
-
-def fake_run(statuses: list[int | None], failed: list[tuple[str, str]] = (), strict: bool = False, advisories: int = 0) -> Any:
-    """A run whose explicit requests got `statuses` and whose checks `failed` as (check id, probe)."""
-    exchanges = {str(n): exchange(s, "ReadTimeout" if s is None else "") for n, s in enumerate(statuses)}
-    outcomes = [Outcome(by_id(check), "failed", probe, f"[{check}] broken") for check, probe in failed]
-    return SimpleNamespace(
-        client=SimpleNamespace(exchanges=exchanges),
-        stopped="",
-        rate_limited="",
-        crashes=[],
-        properties=SimpleNamespace(results=[]),
-        outcomes=outcomes,
+def fake_run(statuses: list[int | None], failed: Sequence[tuple[str, str]] = (), strict: bool = False, advisories: int = 0) -> Record:
+    """The record of a run whose explicit requests got `statuses` and whose checks `failed` as (check id, probe)."""
+    answers = {
+        str(n): ProbeAnswer(str(n), "session", status, "ReadTimeout" if status is None else "", retry_after="60")
+        for n, status in enumerate(statuses)
+    }
+    outcomes = [Outcome(check, "failed", probe, f"[{check}] broken") for check, probe in failed]
+    contradiction = Contradiction("app_id", "x" * 36, "maxLength 32", "a UUID", "p")
+    return Record(
         settings=Settings(strict=strict),
-        advisories=["contradiction"] * advisories,
-        saw_200=lambda: 200 in statuses,
+        target="t",
+        edition="documented",
+        edition_source="detected",
+        profile="ci",
+        seed=0,
+        started=0.0,
+        requests=Requests(0, 0, 0, 0),
+        answers=answers,
+        outcomes=outcomes,
+        advisories=[contradiction] * advisories,
     )
 
 
@@ -112,6 +111,7 @@ def verdict_line(stdout: str) -> str:
     return next(line for line in stdout.splitlines() if line.startswith("Verdict: "))
 
 
+@pytest.mark.timing
 def test_a_rate_limited_run_is_inconclusive_and_exits_1(serve: Any, data: MockData, tmp_path: Path) -> None:
     limited = ReferenceMock(data, RateLimiter(quota=30, window=300, enforce=True))
     args, env = target_of(serve(limited), data)
@@ -120,27 +120,29 @@ def test_a_rate_limited_run_is_inconclusive_and_exits_1(serve: Any, data: MockDa
     assert verdict_line(result.stdout).startswith("Verdict: INCONCLUSIVE: rate limited: ")
 
 
+@pytest.mark.timing
 def test_a_selection_is_partial_with_the_exit_code_of_what_ran(tmp_path: Path) -> None:
     result = run_cli("run", "--", "-k", "schema.required-fields", cwd=tmp_path)
     assert result.returncode == 0
     assert verdict_line(result.stdout) == "Verdict: PARTIAL: a selection: 8 of 239 tests ran; of what ran: CONFORMS: every check holds"
 
 
+@pytest.mark.timing
 def test_a_selection_of_nothing_checks_nothing_and_exits_1(tmp_path: Path) -> None:
     result = run_cli("run", "--", "-k", "no-such-check", cwd=tmp_path)
     assert result.returncode == 1
     assert verdict_line(result.stdout) == "Verdict: PARTIAL: a selection: 0 of 239 tests ran: nothing was checked"
 
 
+@pytest.mark.timing
 def test_an_interrupted_run_says_so_and_exits_2(serve: Any, data: MockData, tmp_path: Path) -> None:
-    args, env = target_of(serve(SlowMock(data, pause=0.05)), data)
-    command = [sys.executable, "-m", "conformance", "run", *args]
-    process = subprocess.Popen(command, env={**clean_env(), **env}, cwd=tmp_path, stdout=subprocess.PIPE, text=True)
-    assert process.stdout is not None
-    time.sleep(4)  # the tests are running: start-up takes about a second, the run about twenty
-    process.send_signal(signal.SIGINT)
-    stdout, _ = process.communicate(timeout=60)
-    assert process.returncode == 2
+    mock = SlowMock(data, pause=0.05)  # the run's tests take twenty seconds or more
+    args, env = target_of(serve(mock), data)
+    run = start_cli("run", *args, env=env, cwd=tmp_path)
+    until_the_tests_send(run, mock)
+    run.signal(signal.SIGINT)
+    exit_code, stdout, _ = run.finish()
+    assert exit_code == 2
     assert verdict_line(stdout) == "Verdict: INTERRUPTED: the run was interrupted before it ended; nothing is concluded"
 
 
@@ -168,17 +170,27 @@ def sent(stdout: str) -> int:
     return int(found[1])
 
 
-# Not earlier than 0.3 s: before the interpreter has run a line of ours (its own start-up), no Python code can
-# turn Ctrl-C into anything but death by SIGINT. Loading pytest and schemathesis takes well over a second.
-@pytest.mark.parametrize("after", [0.3, 0.5, 1.0])
-def test_ctrl_c_while_starting_is_one_line_and_exit_2(after: float, tmp_path: Path) -> None:
-    process = subprocess.Popen(
-        [sys.executable, "-m", "conformance", "run"], cwd=tmp_path, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    time.sleep(after)  # while the modules load, or while the run starts (the mock, the edition), or runs
-    process.send_signal(signal.SIGINT)
-    _, stderr = process.communicate(timeout=60)
-    assert process.returncode == 2
+# The moments of a run's start, each known by what the process does, never by a time: Python has run a line of ours
+# (before that, no Python code can turn Ctrl-C into anything but death by SIGINT) and loads the suite's modules (a
+# native module of schemathesis's, then one of the last), sends its preflight, or has printed its plan.
+STARTING: dict[str, Callable[[Child, SlowMock], object]] = {
+    "while-the-modules-load": lambda run, mock: maps(run.pid, "jsonschema_rs"),
+    "as-the-last-modules-load": lambda run, mock: maps(run.pid, "/rpds/"),
+    "at-the-preflight": lambda run, mock: mock.requests,
+    "once-the-plan-is-printed": lambda run, mock: any(line.startswith("Plan: ") for line in run.out),
+}
+
+
+@pytest.mark.timing
+@pytest.mark.parametrize("moment", list(STARTING))
+def test_ctrl_c_while_starting_is_one_line_and_exit_2(moment: str, serve: Any, data: MockData, tmp_path: Path) -> None:
+    mock = SlowMock(data, pause=0.05)  # the run goes on for twenty seconds or more after its plan
+    args, env = target_of(serve(mock), data)
+    run = start_cli("run", *args, env=env, cwd=tmp_path)
+    wait_for(lambda: STARTING[moment](run, mock), moment, run.process)
+    run.signal(signal.SIGINT)
+    exit_code, _, stderr = run.finish()
+    assert exit_code == 2, stderr
     assert stderr.strip() in ("rtk-conformance: interrupted", "rtk-conformance: run interrupted")
 
 
@@ -241,6 +253,7 @@ def test_an_interrupt_is_formatted_for_where_it_landed_only_unless_a_full_trace_
         assert [entry.name for entry in excinfo.traceback] == frames
 
 
+@pytest.mark.timing
 @pytest.mark.parametrize(
     ("pytest_args", "exit_code"),
     [(["--co"], 1), (["--setup-plan"], 1), (["--setup-only"], 1), (["-p", "no:python"], 1), (["--pyargs", "os"], 2)],

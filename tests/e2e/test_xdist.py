@@ -7,8 +7,12 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from conformance.mock import MockData
 from tests.conftest import RecordingMock, run_cli, target_of
+
+pytestmark = pytest.mark.timing
 
 
 def verdict_of(stdout: str) -> str:
@@ -39,6 +43,7 @@ def test_a_recording_under_xdist_holds_every_exchange_and_replays_to_the_same_ve
     (sent,) = re.findall(r"^Requests: .*; (\d+) sent", recorded.stdout, re.M)
     assert cassette.read_text().count("\n- request:") == int(sent) > 100
     replayed = run_cli("run", "--cassette", str(cassette), cwd=tmp_path)
+    assert replayed.returncode == 0, replayed.stdout[-2000:] + replayed.stderr[-2000:]
     assert (replayed.returncode, verdict_of(replayed.stdout)) == (0, verdict_of(recorded.stdout)) == (0, "CONFORMS: every check holds")
 
 

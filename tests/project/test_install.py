@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from conformance import __version__
-from tests.conftest import ROOT  # the checkout: tests/ and its parent, nothing beside it
+from tests.conftest import OUTER_BOUND, ROOT  # the checkout: tests/ and its parent, nothing beside it
 
 IGNORED = ("__pycache__", ".pyc")
 
@@ -32,7 +32,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """The wheel and the sdist, built by the project's build backend from this tree."""
     out = tmp_path_factory.mktemp("dist")
     command = [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-t", "sdist", "-d", str(out)]
-    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=120)
+    subprocess.run(command, cwd=ROOT, check=True, capture_output=True, timeout=OUTER_BOUND)
     return {"wheel": next(out.glob("*.whl")), "sdist": next(out.glob("*.tar.gz"))}
 
 
@@ -65,11 +65,11 @@ def fresh_venv(built: dict[str, Path], tmp_path_factory: pytest.TempPathFactory)
     site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], capture_output=True, text=True)
     (Path(site.stdout.strip()) / "dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     install = [str(python), "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", str(built["wheel"])]
-    subprocess.run(install, check=True, capture_output=True, timeout=120)
+    subprocess.run(install, check=True, capture_output=True, timeout=OUTER_BOUND)
     return home
 
 
-def run_installed(home: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_installed(home: Path, *args: str, timeout: float = OUTER_BOUND) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PYTEST", "CONFORMANCE_"))}
     return subprocess.run(
         [str(home / "bin" / "rtk-conformance"), *args], cwd=home, env=env, capture_output=True, text=True, timeout=timeout
@@ -107,7 +107,7 @@ def test_mock_from_the_wheel_serves_a_session(fresh_venv: Path) -> None:
             )
             session = exports["CONFORMANCE_SESSION_ID"].split(",")[0]
             headers = {"Authorization": f"Bearer {exports['CLOUDFLARE_API_TOKEN']}"}
-            answer = httpx.get(f"{url}/sessions/{session}", headers=headers, timeout=10)
+            answer = httpx.get(f"{url}/sessions/{session}", headers=headers, timeout=OUTER_BOUND)
             assert answer.status_code == 200 and answer.json()["success"] is True
         finally:
             mock.terminate()

@@ -21,6 +21,7 @@ LAYERS = [
     ("cassettes",),
     ("run",),
     ("reports",),
+    ("audit",),
     ("plugin",),
     ("suite",),
     ("selftest",),
@@ -143,3 +144,10 @@ def test_names_that_meant_two_things_mean_one() -> None:
 
 def test_the_report_formats_are_the_renderers() -> None:
     assert defined("REPORT_FORMATS") == set() and defined("FORMATS") == {"conformance.reports"}
+
+
+def test_only_the_run_and_its_plugin_read_the_live_run() -> None:
+    """The verdict and every report read the run's record (plain data); the live run, its transport and its property
+    layer are for the run's own modules, the pytest plugin and the suite's tests that send through it."""
+    readers = {module for module, path in MODULES.items() if "conformance.run.live" in imported(path) or module == "conformance.run.live"}
+    assert {layer(module) for module in readers} <= {"run", "plugin", "suite"}, sorted(readers)

@@ -13,7 +13,7 @@ import pytest
 from conformance.checks import REGISTRY
 from conformance.contract import load_contract
 from conformance.run.settings import SETTINGS, env_name, flag
-from tests.conftest import ROOT, clean_env  # the checkout: tests/ and its parent, nothing beside it
+from tests.conftest import OUTER_BOUND, ROOT, clean_env  # the checkout: tests/ and its parent, nothing beside it
 
 README = (ROOT / "README.md").read_text()
 DOCS = ROOT / "docs"
@@ -62,7 +62,7 @@ FAKE_EXAMPLES = python_examples(README, "## Test your own code with the fake")
 
 
 def ran(command: list[str], folder: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(command, cwd=folder, env=clean_env(), capture_output=True, text=True, timeout=120)
+    return subprocess.run(command, cwd=folder, env=clean_env(), capture_output=True, text=True, timeout=OUTER_BOUND)
 
 
 def test_the_readme_shows_three_examples_of_the_fake() -> None:

@@ -5,10 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import re
-from pathlib import Path
 from typing import Any
-from xml.etree import ElementTree
 
 import httpx
 import pytest
@@ -21,12 +18,9 @@ from conformance.mock.server import serve_in_thread
 from conformance.properties.engine import PropertyLayer
 from conformance.properties.profiles import PROFILES
 from conformance.secret import Secret
-from conformance.selftest.mutants import drop, set_to
-from conformance.selftest.mutants.kinds import SessionEdit
 from conformance.transport.exchange import Exchange, Received
 from conformance.transport.http import Limits, Transport
 from conformance.transport.probes import Ids
-from tests.conftest import run_cli, target_of
 
 UUID_APP = "14a396e7-ca44-4937-bf1f-050a69118543"
 LIVE = "6513270e-269e-4d37-b2a7-4de452e6b438"
@@ -55,8 +49,10 @@ def test_the_current_edition_changes_the_200_schema_and_session_id_only(contract
 
 def test_a_body_is_in_the_edition_whose_place_holds_the_session(exchange_with: Any, contract: Contract) -> None:
     documented = exchange_with(f"session:{LIVE}")
+    current = as_current(documented)
+    assert documented.response is not None and current.response is not None
     assert editions_of(documented.response.json, contract) == ["documented"]
-    assert editions_of(as_current(documented).response.json, contract) == ["current"]
+    assert editions_of(current.response.json, contract) == ["current"]
     assert editions_of({"success": True, "data": {}}, contract) == []
 
 
@@ -138,56 +134,6 @@ def test_the_mock_serves_uuid_apps_and_either_edition(data: MockData) -> None:
     assert (too_long.status_code, too_long.json()["errors"][0]["code"]) == (400, 7003)
     assert other_app.status_code == 404  # each app has its own sessions
     assert "meta" in data.sessions[0] and "meta" not in with_meta.json()["data"]  # the current edition dropped meta
-
-
-def test_an_unknown_app_of_the_embedded_target_is_one_line(tmp_path: Path) -> None:
-    result = run_cli("run", "--app-id", "no-such-app", cwd=tmp_path)
-    assert result.returncode == 2
-    apps = f"rtk-reference-mock-app-01, {UUID_APP}"
-    assert result.stderr.strip().splitlines() == [
-        f"ERROR: the mock has no app no-such-app; its apps: {apps}: leave --app-id out, or give a URL --target"
-    ]
-
-
-@pytest.mark.parametrize("edition", ["documented", "current"])
-def test_a_uuid_app_passes_a_default_run_in_both_editions(serve: Any, data: MockData, tmp_path: Path, edition: str) -> None:
-    uuid_data = data.for_app(UUID_APP)
-    args, env = target_of(serve(ReferenceMock(uuid_data, edition=edition)), uuid_data)
-    result = run_cli("run", *args, "--junitxml", str(tmp_path / "out.xml"), env=env, cwd=tmp_path)
-    assert result.returncode == 0, result.stdout[-3000:]
-    assert f"Edition:  {edition} (detected)" in result.stdout
-    assert f"- app_id {UUID_APP} breaks the documented maxLength 32" in result.stdout
-    assert "Verdict: CONFORMS WITH ADVISORIES: every MUST check holds; 1 documented contradiction(s), never a failure" in result.stdout
-    suite = ElementTree.parse(tmp_path / "out.xml").getroot().find("testsuite")
-    assert suite is not None
-    properties = {p.get("name"): p.get("value") for p in suite.iter("property") if p.get("name", "").startswith("edition")}
-    assert properties == {"edition": edition, "edition_source": "detected"}
-
-
-@pytest.mark.parametrize(
-    ("broken", "failed"), [(set_to("type", "webinar"), "[enums.type]"), (drop("started_at"), "  - required field started_at is missing")]
-)
-def test_the_current_edition_still_fails_broken_bodies(serve: Any, data: MockData, tmp_path: Path, broken: Any, failed: str) -> None:
-    args, env = target_of(serve(SessionEdit(data, broken, edition="current")), data)
-    result = run_cli("run", *args, "--", "-m", "not property", env=env, cwd=tmp_path)
-    assert result.returncode == 1
-    assert "Edition:  current (detected)" in result.stdout and failed in result.stdout
-
-
-def test_asking_for_the_wrong_edition_gives_one_failure_per_body(serve: Any, data: MockData, tmp_path: Path) -> None:
-    args, env = target_of(serve(ReferenceMock(data, edition="current")), data)
-    result = run_cli("run", *args, "--edition", "documented", "--", "-m", "not property", env=env, cwd=tmp_path)
-    assert result.returncode == 1
-    assert "Edition:  documented (asked)" in result.stdout
-    assert re.findall(r"^\[([\w.-]+)\]", result.stdout, re.M) == ["schema.envelope"]  # one block: no failure per missing field
-    assert "\n  failed on 8 probes (" in result.stdout  # each session body, explained once
-
-
-def test_the_embedded_target_serves_the_asked_edition(tmp_path: Path) -> None:
-    result = run_cli("run", "--edition", "current", "--", "-m", "not property", cwd=tmp_path)
-    assert result.returncode == 0, result.stdout[-2000:]
-    assert "Target:   embedded reference mock (current edition)" in result.stdout
-    assert "Edition:  current (asked)" in result.stdout
 
 
 def test_the_property_layer_judges_against_the_runs_edition(data: MockData, current: Contract) -> None:

@@ -1,33 +1,145 @@
-"""Settings: declared once, resolved with one precedence: command line > environment > ini > default."""
+"""Settings: declared once, resolved with one precedence: command line > environment > ini key > configuration
+file > default."""
 
 from __future__ import annotations
 
 import argparse
 import itertools
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conformance.run.settings import SETTINGS, Settings, SettingsError, add_arguments, check_outputs_differ, resolve
+from conformance.run.config import ConfigFile
+from conformance.run.settings import (
+    SETTINGS,
+    Settings,
+    SettingsError,
+    add_arguments,
+    check_outputs_differ,
+    described,
+    resolve,
+    sources,
+)
 
-SOURCES = ("cli", "env", "ini")
+SOURCES = ("cli", "env", "ini", "file")
+LABELS = {"cli": "--target", "env": "CONFORMANCE_TARGET", "ini": "ini key conformance_target", "file": "rtk-conformance.toml, line 1"}
+PROJECT = Path("/project")
 
 
-def given(sources: tuple[str, ...]) -> dict[str, dict[str, Any]]:
+def in_file(values: dict[str, Any]) -> ConfigFile:
+    """A rtk-conformance.toml in /project that gives `values`, one key a line, in order."""
+    lines = {name.replace("_", "-"): number for number, name in enumerate(values, 1)}
+    return ConfigFile(PROJECT / "rtk-conformance.toml", "rtk-conformance.toml", values, lines)
+
+
+def given(sources: tuple[str, ...]) -> dict[str, Any]:
     """The target as each of `sources` would give it."""
     return {
         "cli": {"target": "http://cli"} if "cli" in sources else {},
         "env": {"CONFORMANCE_TARGET": "http://env"} if "env" in sources else {},
         "ini": {"target": "http://ini"} if "ini" in sources else {},
+        "file": in_file({"target": "http://file"}) if "file" in sources else None,
     }
 
 
-@pytest.mark.parametrize("sources", [c for n in range(4) for c in itertools.combinations(SOURCES, n)], ids=lambda c: "+".join(c) or "none")
-def test_precedence_matrix(sources: tuple[str, ...]) -> None:
-    values = given(sources)
-    winner = next((s for s in SOURCES if s in sources), None)
+@pytest.mark.parametrize("given_by", [c for n in range(5) for c in itertools.combinations(SOURCES, n)], ids=lambda c: "+".join(c) or "none")
+def test_precedence_matrix(given_by: tuple[str, ...]) -> None:
+    """Each of the 16 combinations of sources: the first of command line, environment, ini key and file wins, and is
+    named as where the setting came from."""
+    values = given(given_by)
+    winner = next((s for s in SOURCES if s in given_by), None)
     expected = f"http://{winner}" if winner else "embedded"
-    assert resolve(values["cli"], values["env"], values["ini"]).target == expected
+    assert resolve(values["cli"], values["env"], values["ini"], values["file"]).target == expected
+    assert sources(values["cli"], values["env"], values["ini"], values["file"]) == ({"target": LABELS[winner]} if winner else {})
+
+
+def test_the_file_gives_each_kind_of_value_as_toml_typed_it() -> None:
+    file = in_file(
+        {
+            "session_id": ["s1", "s2"],
+            "strict": True,
+            "method_probes": False,
+            "timeout": 3,
+            "deadline": 60.5,
+            "max_requests": 40,
+            "profile": "thorough",
+            "cassette": "cassettes/run.yaml",
+            "report": "/elsewhere/run.html",
+        }
+    )
+    settings = resolve({}, {}, {}, file)
+    assert settings == Settings(
+        session_id=("s1", "s2"),
+        strict=True,
+        method_probes=False,
+        timeout=3.0,
+        deadline=60.5,
+        max_requests=40,
+        profile="thorough",
+        cassette="/project/cassettes/run.yaml",  # relative to the file's directory
+        report="/elsewhere/run.html",
+    )
+    assert isinstance(settings.timeout, float)
+
+
+def test_the_file_and_the_ini_keys_are_one_level_where_the_ini_key_wins() -> None:
+    file = in_file({"seed": 7, "strict": True})
+    assert resolve({}, {}, {"seed": "9"}, file).seed == 9
+    assert sources({}, {}, {"seed": "9"}, file) == {"seed": "ini key conformance_seed", "strict": "rtk-conformance.toml, line 2"}
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"timeout": 0}, "rtk-conformance.toml, line 1: timeout must be a number of seconds above 0 and at most 86400 (a day), got 0.0"),
+        (
+            {"strict": True, "deadline": float("inf")},
+            "rtk-conformance.toml, line 2: deadline must be a number of seconds above 0 and at most 86400 (a day), got inf",
+        ),
+        ({"profile": "fast"}, "rtk-conformance.toml, line 1: profile must be one of ci, thorough, live, got 'fast'"),
+        ({"record_mode": "once"}, "rtk-conformance.toml, line 1: --record-mode once needs --cassette PATH"),
+        (
+            {"max_examples": 100001},
+            "rtk-conformance.toml, line 1: max-examples must be 0 to 100000 (more would take longer to make than a run's deadline), got 100001",
+        ),
+        (
+            {"session_id": ["a\nVerdict: CONFORMS"]},
+            "rtk-conformance.toml, line 1: session-id holds a control character (a pasted newline?): a\\nVerdict: CONFORMS",
+        ),
+        ({"edition": "flat"}, "rtk-conformance.toml, line 1: edition must be one of auto, documented, current, got 'flat'"),
+        (
+            {"target": "http://[::1"},
+            "rtk-conformance.toml, line 1: --target (or CONFORMANCE_TARGET) is not a URL (Invalid IPv6 URL): 'http://[::1'",
+        ),
+    ],
+)
+def test_a_value_from_the_file_that_cannot_be_used_names_the_file_and_its_line(values: dict[str, Any], message: str) -> None:
+    with pytest.raises(SettingsError) as caught:
+        resolve({}, {}, {}, in_file(values))
+    assert str(caught.value) == message
+
+
+def test_a_bad_value_from_elsewhere_is_not_blamed_on_the_file() -> None:
+    with pytest.raises(SettingsError) as caught:
+        resolve({}, {"CONFORMANCE_TIMEOUT": "0"}, {}, in_file({"timeout": 5}))
+    assert str(caught.value) == "timeout must be a number of seconds above 0 and at most 86400 (a day), got 0.0"
+
+
+def test_the_settings_line_says_where_each_setting_given_came_from() -> None:
+    cli, env, ini = {"seed": "7", "strict": None}, {"CONFORMANCE_TARGET": "http://127.0.0.1:9/x"}, dict[str, str]()
+    file = in_file({"profile": "ci", "timeout": 5})
+    settings = resolve(cli, env, ini, file)
+    assert described(settings, sources(cli, env, ini, file)) == (
+        "Settings: target http://127.0.0.1:9/x (CONFORMANCE_TARGET); timeout 5 (rtk-conformance.toml, line 2);"
+        " profile ci (rtk-conformance.toml, line 1); seed 7 (--seed)"
+    )
+    assert described(resolve({}, {}, {}), {}) == "Settings: the defaults"
+    assert sources(cli, env, ini, file, prefix="conformance-")["seed"] == "--conformance-seed"  # pytest's own option
+    flags = {"strict": False, "session_id": ["a", "b"], "dry_run": True}
+    assert described(resolve(flags, {}, {}), sources(flags, {}, {})) == (
+        "Settings: session-id a,b (--session-id); strict off (--strict); dry-run on (--dry-run)"
+    )
 
 
 def test_cli_none_means_not_given() -> None:
