@@ -24,7 +24,7 @@ from conformance.files import write_atomically
 from conformance.secret import hide_known
 
 CASSETTE, HAR, NDJSON = "cassette", "HAR 1.2", "NDJSON"
-FORMATS = {".yaml": CASSETTE, ".yml": CASSETTE, ".json": CASSETTE, ".har": HAR, ".ndjson": NDJSON, ".jsonl": NDJSON}
+RECORDING_FORMATS = {".yaml": CASSETTE, ".yml": CASSETTE, ".json": CASSETTE, ".har": HAR, ".ndjson": NDJSON, ".jsonl": NDJSON}
 RECORDED_FROM = "rtk-conformance proxy"
 
 
@@ -33,12 +33,12 @@ class UnknownFormat(ValueError):
 
 
 def format_of(path: Path) -> str:
-    if path.suffix.lower() not in FORMATS:
+    if path.suffix.lower() not in RECORDING_FORMATS:
         raise UnknownFormat(
             f"--record {path}: the file's suffix names its format: .yaml, .yml or .json (a cassette), .har (HAR 1.2), "
             ".ndjson or .jsonl (NDJSON)"
         )
-    return FORMATS[path.suffix.lower()]
+    return RECORDING_FORMATS[path.suffix.lower()]
 
 
 @dataclass(frozen=True)
