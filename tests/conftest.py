@@ -150,8 +150,9 @@ def serve() -> Iterator[Callable[[Any], str]]:
 
 
 def clean_env() -> dict[str, str]:
-    """This process's environment without the variables a run reads."""
-    return {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "CONFORMANCE_"))}
+    """This process's environment without the variables a run reads, nor the options given to this test run (CI
+    measures coverage through PYTEST_ADDOPTS: a child pytest of a test is a user's, not this run's)."""
+    return {k: v for k, v in os.environ.items() if not k.startswith(("CLOUDFLARE_", "CONFORMANCE_")) and k != "PYTEST_ADDOPTS"}
 
 
 def run_cli(

@@ -175,6 +175,9 @@ def run_command(args: argparse.Namespace) -> int:
     needed = switched_off(args.pytest_args)
     if needed:
         return _usage_error(f"-p no:{needed} would switch off {NEEDED_PLUGINS[needed]}: a run needs it (leave it out)")
+    # A user's PYTEST_ADDOPTS is meant for their own test runs (--cov, -x, -k ...): a run's pytest takes its options
+    # after `--` only, so that the same command gives the same run whatever the shell holds.
+    os.environ.pop("PYTEST_ADDOPTS", None)
     code = pytest.ExitCode(pytest.main(pytest_arguments(args)))
     if code == pytest.ExitCode.INTERRUPTED and interrupt.received():  # also when Ctrl-C came before any test
         print("rtk-conformance: run interrupted", file=sys.stderr)

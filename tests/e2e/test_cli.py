@@ -291,6 +291,12 @@ def test_a_run_in_a_log_prints_no_row_of_dots(tmp_path: Path) -> None:
     assert "RealtimeKit conformance" in second
 
 
+def test_a_users_pytest_addopts_leave_the_run_as_it_is(tmp_path: Path) -> None:
+    result = run_cli("run", "--", "-k", "enums", env={"PYTEST_ADDOPTS": "-k no-test-has-this-name -x"}, cwd=tmp_path)
+    assert result.returncode == 0 and result.stdout.splitlines()[0] == "Plan: 8 requests (8 explicit, 0 generated)"
+    assert result.stdout.splitlines()[-1].startswith("Verdict: PARTIAL: a selection: 16 of ")  # -k enums: not -k no-test...
+
+
 def on_a_terminal(command: list[str], cwd: Path, columns: int = 200) -> bytes:
     """What `command` shows on a terminal `columns` wide."""
     main, terminal = pty.openpty()

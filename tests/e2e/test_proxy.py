@@ -10,7 +10,6 @@ import signal
 from pathlib import Path
 from typing import Any
 
-import cloudflare
 import httpx
 import pytest
 
@@ -26,7 +25,10 @@ def proxy_of(upstream: str, tmp_path: Path, *extra: str, env: dict[str, str] | N
     return child, child.line(PROXY_LINE).strip().removeprefix(PROXY_LINE)
 
 
+@pytest.mark.sdk  # the official SDK: the sdk extra
 def test_between_the_sdk_and_the_mock_the_answers_pass_byte_for_byte(serve: Any, data: MockData, tmp_path: Path) -> None:
+    import cloudflare
+
     from conformance.mock import ReferenceMock
 
     root = serve(ReferenceMock(data, edition="current"))
