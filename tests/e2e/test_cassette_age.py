@@ -44,7 +44,9 @@ def test_a_recording_writes_the_day_it_was_made(tmp_path: Path) -> None:
 )
 def test_a_replay_older_than_max_age_warns_and_older_than_twice_fails(days: int | None, exit_code: int, said: str, tmp_path: Path) -> None:
     aged(tmp_path, days)
-    result = run_cli("run", "--cassette", "c.yaml", "--max-age", "30d", cwd=tmp_path)
+    # The explicit checks only: their requests are the same under every schemathesis this project supports, while the
+    # generated cases of the shipped cassette are the newest one's (.ci/run replays on the lowest versions too).
+    result = run_cli("run", "--cassette", "c.yaml", "--max-age", "30d", "--", "-m", "not property", cwd=tmp_path)
     assert result.returncode == exit_code, result.stdout[-2000:] + result.stderr
     assert said in result.stderr and (said or result.stderr == "")
     if said:
