@@ -19,7 +19,7 @@ from conformance.run.config import ConfigError, find
 from conformance.run.exits import EXIT_USAGE
 from conformance.run.settings import SettingsError, flag, resolve
 from conformance.run.verdict import judge
-from conformance.secret import Secret
+from conformance.secret import Secret, remember
 
 if TYPE_CHECKING:
     from conformance.audit.writing import Passed
@@ -76,6 +76,7 @@ def proxy_command(args: argparse.Namespace) -> int:
         print(f"rtk-conformance: error: cannot listen on {args.host}:{args.port}: {exc.strerror}", file=sys.stderr)
         return EXIT_USAGE
     token = Secret(os.environ.get(settings.token_env, ""))
+    remember(token)  # an upstream may echo it in what the proxy prints or writes
     proxy = JudgingProxy(args.upstream, settings, lambda line: print(line, flush=True), args.allow_writes, token)
     url = url_of(sock)
     print(f"# validating proxy at {url}, forwarding to {args.upstream} (Ctrl-C stops it and judges what passed)")

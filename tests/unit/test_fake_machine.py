@@ -404,10 +404,13 @@ def test_the_arrange_api_keeps_its_promises() -> None:
 
 
 @pytest.mark.fuzz
-def test_the_arrange_api_keeps_its_promises_for_thousands_of_steps(capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_arrange_api_keeps_its_promises_for_thousands_of_steps(
+    capsys: pytest.CaptureFixture[str], record_property: Callable[[str, object], None]
+) -> None:
     first, began = next(STEPS), time.perf_counter()
     run_state_machine_as_test(FakeMachine, settings=LONG)
     steps, seconds = next(STEPS) - first - 1, time.perf_counter() - began
     with capsys.disabled():  # the steps and the time, to be quoted
         print(f"\nthe fake's state machine: {steps} steps in {seconds:.1f} s, {LONG.max_examples} runs of up to {LONG.stateful_step_count}")
+    record_property("steps", steps)
     assert steps >= FUZZ_STEPS
