@@ -14,7 +14,7 @@ import pytest
 
 from conformance.mock import MockData
 from conformance.selftest.mutants import MUTANTS
-from tests.conftest import run_cli, target_of
+from tests.conftest import ROOT, run_cli, target_of
 
 FIXTURES = Path(__file__).parents[1] / "fixtures" / "audit"
 FORMATS = {"har", "mockoon", "ndjson", "vcrpy", "wiremock"}
@@ -58,7 +58,7 @@ def test_each_impossible_exchange_is_named_with_its_file_location_and_fake_line_
 
 
 def test_a_recording_of_the_reference_mock_conforms(tmp_path: Path) -> None:
-    result = run_cli("audit", str(Path(__file__).parents[2] / "cassettes" / "reference-mock.yaml"), cwd=tmp_path)
+    result = run_cli("audit", str(ROOT / "cassettes" / "reference-mock.yaml"), cwd=tmp_path)
     assert result.returncode == 0 and "Verdict: CONFORMS" in result.stdout and "impossible in production)" in result.stdout
 
 
