@@ -5,6 +5,7 @@ probe and a generated case are judged by one rule, at one level, in one voice.""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from conformance.contract import Contract
@@ -38,8 +39,12 @@ class Violation:
 def path_values(request: SentRequest, contract: Contract) -> dict[str, str] | None:
     """The decoded path parameters of the request as sent, read off the end of its URL's path (whatever the base path),
     or None when the path has another shape."""
+    return _path_values(request.url, contract)
+
+
+def _path_values(url: str, contract: Contract) -> dict[str, str] | None:
     depth = contract.path_template.count("/")
-    segments = urlsplit(request.url).path.split("/")
+    segments = urlsplit(url).path.split("/")
     if len(segments) <= depth:
         return None
     return contract.match_path("/" + "/".join(segments[-depth:]))
@@ -51,20 +56,23 @@ def query_values(request: SentRequest) -> dict[str, list[str]]:
 
 def violations(request: SentRequest, contract: Contract) -> list[Violation]:
     """What the request as sent breaks: its method, its path, its path parameters, its declared query parameters."""
-    if request.method.upper() != "GET":
-        return [
-            Violation("method", "method", request.method, f"{request.method.upper()} is not defined on this path", _responses(contract))
-        ]
-    values = path_values(request, contract)
+    return list(_violations(request.method, request.url, contract))
+
+
+@lru_cache(maxsize=1024)  # every check of a rejection reads them, on every answer: worked out once per request line
+def _violations(method: str, url: str, contract: Contract) -> tuple[Violation, ...]:
+    if method.upper() != "GET":
+        return (Violation("method", "method", method, f"{method.upper()} is not defined on this path", _responses(contract)),)
+    values = _path_values(url, contract)
     if values is None:
-        path = unquote(urlsplit(request.url).path)
-        return [Violation("path", "path", path, f"{path} does not address this operation", contract.operation_pointer)]
+        path = unquote(urlsplit(url).path)
+        return (Violation("path", "path", path, f"{path} does not address this operation", contract.operation_pointer),)
     found = [v for name, value in values.items() for v in _broken(contract, name, value)]
-    query = query_values(request)
+    query = parse_qs(urlsplit(url).query, keep_blank_values=True)
     for name, parameter in contract.parameters.items():
         if parameter["in"] == "query" and name in query:
             found += _query_violations(contract, name, query[name])
-    return found
+    return tuple(found)
 
 
 def _broken(contract: Contract, name: str, value: object) -> list[Violation]:

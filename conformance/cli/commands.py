@@ -1,6 +1,8 @@
 """rtk-conformance: run the suite, serve the reference mock, list the checks, audit recordings, proxy and judge.
 
-`run` calls pytest.main on the suite, so the CLI and pytest share one runner and one report.
+`run` calls pytest.main on the suite, so the CLI and pytest share one runner and one report. What one other command
+alone needs (the selftest, drift, a cassette's replay or diff) is imported in that command's function: a run starts
+lighter.
 """
 
 from __future__ import annotations
@@ -13,18 +15,16 @@ import os
 import shlex
 import sys
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import pytest
 
-from conformance import __version__, interrupt, selftest
+from conformance import __version__, interrupt
 from conformance.cassettes import MAX_CASSETTE_BYTES
-from conformance.cassettes import diff as cassette_diff
 from conformance.cassettes.reading import CassetteError
-from conformance.cassettes.replay import CassetteServer
 from conformance.checks import REGISTRY
 from conformance.cli import audit, proxy
-from conformance.contract import BASE_PATH, FRAGMENT_NAME, drift, load_contract
+from conformance.contract import BASE_PATH, FRAGMENT_NAME, load_contract
 from conformance.contract.editions import DEFAULT_EDITION
 from conformance.mock import ReferenceMock
 from conformance.mock.data import DataFileError, load_data
@@ -33,12 +33,14 @@ from conformance.mock.server import bind, serve_forever, url_of
 from conformance.printable import printable
 from conformance.run.exits import EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE, EXIT_VIOLATION
 from conformance.run.settings import SETTINGS, TOKEN_ENV, add_arguments, env_name, flag, kind
-from conformance.selftest.mutants import CATALOGUE, MUTANTS
-from conformance.selftest.runs import Command
-from conformance.selftest.variants import CATALOGUE as VARIANT_CATALOGUE
-from conformance.selftest.variants import VARIANTS
+
+if TYPE_CHECKING:
+    from conformance.selftest.runs import Command
 
 RUN_CONFIG = Path(__file__).parent / "pytest-run.ini"  # a run ignores the current directory's pytest configuration
+# The suite by its folder, not --pyargs: pytest looks for the conftest.py files of the folders it is given and of
+# their test*/ folders, and, given none it can find, of the current directory's (a project's tests/conftest.py).
+SUITE_DIR = Path(__file__).parents[1] / "suite"
 # pytest's exit codes, as DESIGN §2's: tests failed or none ran -> 1; usage, internal, interrupted -> 2
 PYTEST_EXIT = {
     pytest.ExitCode.OK: EXIT_OK,
@@ -138,7 +140,7 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
     # not used (the property layer drives schemathesis directly): both only cost start-up time. Nor is pytest's
     # report of unraisable exceptions, which are the suite's own business, not the target's: it collects garbage
     # twice at the end of every run, a tenth of a second or more.
-    forwarded = ["--pyargs", "conformance.suite", "-q", "--assert=plain", "-p", "no:schemathesis", "-p", "no:unraisableexception"]
+    forwarded = [str(SUITE_DIR), "-q", "--assert=plain", "-p", "no:schemathesis", "-p", "no:unraisableexception"]
     forwarded += ["-c", str(RUN_CONFIG), "--rootdir", "."]
     for setting in SETTINGS:
         value = getattr(args, setting.name)
@@ -246,6 +248,8 @@ def exposure(args: argparse.Namespace) -> str:
 
 
 def _cassette_app(path: str, limit: int) -> tuple[Any, str, dict[str, str]]:
+    from conformance.cassettes.replay import CassetteServer
+
     server = CassetteServer(Path(path), limit=limit)
     rec = server.recording
     return server, server.base_path, _exports(server.token.reveal(), rec.account_id, rec.app_id, rec.session_ids)
@@ -272,6 +276,8 @@ def list_checks(args: argparse.Namespace) -> int:
 
 def compare_upstream(args: argparse.Namespace) -> int:
     """Exit 0 when every difference is known, 1 when one is new, 2 when the document cannot be used."""
+    from conformance.contract import drift
+
     try:
         found = drift.differences(Path(args.upstream_spec))
     except drift.DriftError as exc:
@@ -284,6 +290,8 @@ def compare_upstream(args: argparse.Namespace) -> int:
 
 def compare_cassettes(args: argparse.Namespace) -> int:
     """Exit 0 when no fact changed, 1 when one did, 2 when a cassette cannot be read."""
+    from conformance.cassettes import diff as cassette_diff
+
     try:
         old, new = (cassette_diff.recorded(Path(path), args.max_cassette) for path in (args.old, args.new))
     except CassetteError as exc:
@@ -296,6 +304,11 @@ def compare_cassettes(args: argparse.Namespace) -> int:
 
 
 def run_selftest(args: argparse.Namespace) -> int:
+    from conformance import selftest
+    from conformance.selftest.mutants import CATALOGUE, MUTANTS
+    from conformance.selftest.variants import CATALOGUE as VARIANT_CATALOGUE
+    from conformance.selftest.variants import VARIANTS
+
     if args.list:
         for mutant in CATALOGUE:
             print(f"{mutant.name:<38} {mutant.category:<10} {mutant.level:<6} {mutant.breaks}")

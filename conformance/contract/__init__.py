@@ -15,10 +15,10 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import jsonschema_rs
-import yaml
 from jsonpointer import JsonPointer
 
 from conformance.contract.editions import DEFAULT_EDITION, Contradiction, compiled, documented_branch, edition_view
+from conformance.contract.reading import read_yaml
 from conformance.contract.rules import RuleSource, source_of
 
 FRAGMENT_NAME = "get-session-details.openapi.yaml"
@@ -76,7 +76,7 @@ class Contract:
 
     def __init__(self, root: Path, edition: str = DEFAULT_EDITION) -> None:
         self.root, self.edition = root, edition
-        self.fragment: dict[str, Any] = edition_view(yaml.safe_load((root / FRAGMENT_NAME).read_text()), edition)
+        self.fragment: dict[str, Any] = edition_view(read_yaml(root / FRAGMENT_NAME), edition)
         self.schemas = {path.name: json.loads(path.read_text()) for path in sorted((root / "schemas").glob("*.json"))}
         self._registry = jsonschema_rs.Registry([(SCHEMA_BASE + n, s) for n, s in self.schemas.items()])
 

@@ -16,6 +16,7 @@ from referencing.exceptions import Unresolvable
 from referencing.jsonschema import DRAFT202012 as OPENAPI_SCHEMAS  # OpenAPI 3.1's schema dialect
 
 from conformance.contract import FRAGMENT_NAME, Contract, contract_dir, load_contract
+from conformance.contract.reading import SAFE_LOADER, read_yaml
 
 ALLOWLIST_NAME = "drift-allowlist.yaml"
 # What a schema says that a client can feel; descriptions, examples and annotations are left out.
@@ -63,7 +64,7 @@ def _json_or_yaml(raw: bytes, suffix: str) -> Any:
     except ValueError:
         if suffix == ".json":
             raise
-    return yaml.load(raw, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return yaml.load(raw, Loader=SAFE_LOADER)
 
 
 def shape(path: str) -> str:
@@ -189,7 +190,7 @@ def _name(file: Path, root: Path) -> str:
 
 def _resource(file: Path) -> Resource[Any]:
     text = file.read_text()
-    return OPENAPI_SCHEMAS.create_resource(json.loads(text) if file.suffix == ".json" else yaml.safe_load(text))
+    return OPENAPI_SCHEMAS.create_resource(json.loads(text) if file.suffix == ".json" else yaml.load(text, Loader=SAFE_LOADER))
 
 
 def find_operation(document: dict[str, Any], path_template: str, source: str) -> dict[str, Any]:
@@ -223,7 +224,7 @@ def differences(upstream_path: Path, contract: Contract | None = None) -> list[D
 
 def allowlist() -> list[dict[str, Any]]:
     """The known differences: fact, the upstream value they were reviewed against, and why."""
-    return list(yaml.safe_load((contract_dir() / ALLOWLIST_NAME).read_text())["known"])
+    return list(read_yaml(contract_dir() / ALLOWLIST_NAME)["known"])
 
 
 def report_lines(found: list[Difference]) -> Iterator[str]:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
+from conformance.contract.reading import read_yaml
 
 RULES_NAME = "rules.yaml"
 BINDING = {"reference-page", "official-spec", "observed"}  # documented, or observed in production: MUST
@@ -27,7 +27,7 @@ class RuleSource:
 @cache
 def rule_sources(root: Path) -> dict[str, RuleSource]:
     """Each rule (or `<category>.*` family of rules) of openapi/rules.yaml under `root`, by id."""
-    entries = yaml.safe_load((root / RULES_NAME).read_text())
+    entries = read_yaml(root / RULES_NAME)
     return {key: RuleSource(tuple(e["x-source"]), str(e["why"]), f"openapi/{RULES_NAME}#/{key}") for key, e in entries.items()}
 
 

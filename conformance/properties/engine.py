@@ -61,6 +61,7 @@ class PropertyLayer:
     # While the run's edition is only assumed (no probe got a 200 body): called with the edition of the first 200 body.
     on_edition: Callable[[str], None] | None = None
     carried_controls: list[int | None] = field(default_factory=list)  # control requests of xdist workers' checks
+    _judged: dict[tuple[Any, ...], CaseResult] = field(default_factory=dict)  # a case alike (see judge) -> its result
 
     def __post_init__(self) -> None:
         self.operation = load_operation(self.contract, self.ids, self.profile, self.seed)
@@ -131,10 +132,21 @@ class PropertyLayer:
     def judge(self, phase: str, mode: str, case: Any) -> CaseResult:
         headers = {"Authorization": f"Bearer {self.token.reveal()}"}
         try:
-            response = as_checked(self.send(case, headers))  # converted once, for every check
+            answer = self.send(case, headers)
         except TransportFailure as exc:
             failure = Finding.no_answer(str(exc), self.curl(case), self.contract).hidden(self.token)
             return CaseResult(phase, mode, None, Expectation(False, "not sent", (), True), [failure], self.curl(case))
+        # A case that repeats an earlier one (the same request, so the same shared answer, in the same phase, mode and
+        # scenario) gets the same judgement: every check is a function of these alone, so it is not worked out again.
+        if not self.transport.shares(answer):  # an answer no other case gets: nothing to keep it for
+            return self._judged_anew(phase, mode, case, answer)
+        alike = (answer, phase, mode, repr(case.meta.phase), repr(case.path_parameters))
+        if alike not in self._judged:
+            self._judged[alike] = self._judged_anew(phase, mode, case, answer)
+        return self._judged[alike]
+
+    def _judged_anew(self, phase: str, mode: str, case: Any, answer: httpx.Response) -> CaseResult:
+        response = as_checked(answer)  # converted once, for every check
         exchange = exchange_of(case, response, self.token, self.contract)
         self.on_answer(exchange)
         expectation = expect(exchange.request, mode == "negative", self.contract)

@@ -10,10 +10,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-import yaml
 from jsonpointer import JsonPointer
 
 from conformance.contract import contract_dir
+from conformance.contract.reading import read_yaml
 
 PREFIX = "contract:"
 
@@ -35,7 +35,7 @@ def contract_section() -> str:
 
 def _file(path: Path, root: Path) -> str:
     name = "openapi/" + path.relative_to(root).as_posix()
-    document = yaml.safe_load(path.read_text()) if path.suffix == ".yaml" else json.loads(path.read_text())
+    document = read_yaml(path) if path.suffix == ".yaml" else json.loads(path.read_text())
     body = _value(document, [], name, 0)
     return f'<details><summary><code>{escape(name)}</code></summary><pre id="{escape(anchor(name + "#"))}">{body}</pre></details>'
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+from functools import lru_cache
 from typing import Any
 
 from conformance.contract.editions import Contradiction
@@ -27,8 +28,9 @@ ACCOUNT = "account"  # the test as JUnit XML shows it
 CARRIED = (ANSWER, CASES, TEXTS, UNSENT, OUTCOME, CRASH, EDITION, CONTROLS, ACCOUNT)
 
 
-def of_answer(answer: ProbeAnswer) -> list[tuple[str, str]]:
-    return [(ANSWER, json.dumps(dataclasses.asdict(answer)))]
+@lru_cache(maxsize=256)  # the same answer goes with every check of its probe
+def of_answer(answer: ProbeAnswer) -> tuple[tuple[str, str]]:
+    return ((ANSWER, json.dumps(dataclasses.asdict(answer))),)
 
 
 def of_account(account: JUnitEntry) -> tuple[str, str]:

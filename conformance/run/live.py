@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from conformance.cassettes.cassette import Recording, replay_miss
 from conformance.cassettes.redaction import hidden_from_logs
@@ -63,14 +64,18 @@ class Run:
     answers: dict[str, ProbeAnswer] = field(default_factory=dict)  # what probes got in xdist workers, as they sent it
     tests: list[JUnitEntry] = field(default_factory=list)  # every test that ran, in this process or its workers
     baseline: Baseline | None = None  # the known failures of --baseline
+    _answered: dict[str, tuple[Exchange, ProbeAnswer]] = field(default_factory=dict)  # probe -> its exchange, its answer
 
     def cases(self) -> list[Case]:
         return [Case(c, p) for c in REGISTRY for p in self.probes if c.applies_to(p)]
 
     def answer(self, exchange: Exchange) -> ProbeAnswer:
-        """What a probe got, as the record keeps it."""
-        kinds = {probe.name: probe.kind for probe in self.probes}
-        return answer_of(exchange, kinds.get(exchange.probe, ""), self.contract)
+        """What a probe got, as the record keeps it: worked out once for each of the checks that read it."""
+        known = self._answered.get(exchange.probe)
+        if known is None or known[0] is not exchange:
+            kinds = {probe.name: probe.kind for probe in self.probes}
+            known = self._answered[exchange.probe] = (exchange, answer_of(exchange, kinds.get(exchange.probe, ""), self.contract))
+        return known[1]
 
     def record(self) -> Record:
         """What the run found, as plain data: the one thing the verdict and every report read."""
@@ -156,7 +161,10 @@ def contradictions(contract: Contract, ids: Ids) -> list[Contradiction]:
 
 
 def limits_of(settings: Settings) -> Limits:
-    return Limits(settings.timeout, settings.max_body, settings.tls_verify, settings.deadline, settings.request_budget)
+    # Plain HTTP (the embedded mock, an http:// target) has no certificate to verify, and no redirect is followed to a
+    # TLS origin: the system's CAs are loaded only for an https target (or a --ca-bundle, so a bad one still says so).
+    tls = settings.ca_bundle or urlsplit(settings.target).scheme == "https"
+    return Limits(settings.timeout, settings.max_body, settings.tls_verify if tls else False, settings.deadline, settings.request_budget)
 
 
 def handed_over(run: Run, relay_url: str) -> dict[str, Any]:

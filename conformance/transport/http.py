@@ -83,6 +83,7 @@ class Transport:
     _socket: Any = None  # the socket of the connection in use, to cut it at the deadline
     _answers: dict[tuple[Any, ...], httpx.Response] = field(default_factory=dict)  # request identity -> its answer
     _sent_once: set[tuple[Any, ...]] = field(default_factory=set)  # identities of the explicit probes sent
+    _identities: dict[tuple[Any, ...], tuple[Any, ...]] = field(default_factory=dict)  # what was asked -> its identity
     secrets: list[Secret] = field(default_factory=list)  # hidden from every answer where it enters the run
     # What a layer beneath the client raises instead of answering (a cassette that holds no such request), in one line
     # (None: not such an error); the cassette's layer sets it, so that the transport needs to know no cassette.
@@ -123,17 +124,18 @@ class Transport:
         `deadline` shortens this request's (0: the run's); `once`: a request the run sends once whatever its method
         (an explicit probe), so its answer is shared too; `request` takes what else httpx sends: params, content, json."""
         self.raise_if_stopped()  # a stopped run answers nothing more, not even from an answer it shares
+        words = _asked(method, url, headers, request)
+        if self._identities.get(words) in self._answers:  # asked before in the very same words: not even built again
+            return self._shared(self._identities[words], once)
         try:
             if deadline:  # httpx's own timeouts follow this request's deadline too
                 request["timeout"] = httpx.Timeout(deadline)
             built = self.http.build_request(method, url, headers=headers, extensions={"trace": self._trace}, **request)
         except httpx.HTTPError as exc:
             raise TransportFailure(reason_of(exc)) from None
-        identity = _identity(built)
+        identity = self._identities[words] = _identity(built)
         if identity in self._answers:
-            # The same explicit probe asked again is another xdist worker's copy of one request of the run.
-            self.shared += not (once and identity in self._sent_once)
-            return self._answers[identity]
+            return self._shared(identity, once)
         response = self._send_once(built, deadline or self.limits.deadline)
         wait = retry_after(response.headers)
         if response.status_code == 429 and wait is not None and wait <= RETRY_AFTER_CAP:
@@ -144,11 +146,20 @@ class Transport:
             asked = f"Retry-After: {wait:g} s" if wait is not None else "no Retry-After in seconds"
             self.rate_limited = f"the target answered 429 ({asked}); the run waits {RETRY_AFTER_CAP:g} s at most, once"
             raise RateLimited(self.rate_limited)
-        if self.limits.share and (built.method in SAFE_METHODS or once):
+        if self.shares(response) or (self.limits.share and once):
             self._answers[identity] = response
         if once:
             self._sent_once.add(identity)
         return response
+
+    def shares(self, answer: httpx.Response) -> bool:
+        """Whether `answer` is kept, and so given to whoever asks the same request again."""
+        return self.limits.share and answer.request.method in SAFE_METHODS
+
+    def _shared(self, identity: tuple[Any, ...], once: bool) -> httpx.Response:
+        # The same explicit probe asked again is another xdist worker's copy of one request of the run.
+        self.shared += not (once and identity in self._sent_once)
+        return self._answers[identity]
 
     def _send_once(self, request: httpx.Request, deadline: float) -> httpx.Response:
         self.raise_if_stopped()
@@ -257,6 +268,13 @@ class Transport:
     def close(self) -> None:
         self._watchdog.close()
         self.http.close()
+
+
+def _asked(method: str, url: str, headers: dict[str, str], request: dict[str, Any]) -> tuple[Any, ...]:
+    """A request as the caller asked for it, before httpx builds it: the same words build the same request (a miss
+    where other words would build it too costs only the building)."""
+    asking = tuple((name.lower(), value) for name, value in headers.items() if name.lower() not in SENDER_HEADERS)
+    return method, url, asking, repr(request)
 
 
 def _identity(request: httpx.Request) -> tuple[Any, ...]:

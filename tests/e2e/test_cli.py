@@ -235,6 +235,9 @@ def test_version_and_checks_as_json(tmp_path: Path) -> None:
 
 def test_run_ignores_the_current_directorys_pytest_configuration(tmp_path: Path) -> None:
     (tmp_path / "pytest.ini").write_text("[pytest]\naddopts = --cov=myapp\nconformance_profile = live\n")
+    for folder in (tmp_path, tmp_path / "tests"):  # a project's own conftest.py files, which pytest looks for in test*/ too
+        folder.mkdir(exist_ok=True)
+        (folder / "conftest.py").write_text("raise SystemExit('a conftest.py of the current directory was loaded')\n")
     result = run_cli("run", "--", "-k", "fuzzing-positive", cwd=tmp_path)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "Property cases (profile ci, seed 0):" in result.stdout

@@ -172,10 +172,11 @@ def sent(stdout: str) -> int:
 
 # The moments of a run's start, each known by what the process does, never by a time: Python has run a line of ours
 # (before that, no Python code can turn Ctrl-C into anything but death by SIGINT) and loads the suite's modules (a
-# native module of schemathesis's, then one of the last), sends its preflight, or has printed its plan.
+# native module of schemathesis's, then one of the last: markupsafe's, which schemathesis's OpenAPI loader brings as the
+# run opens), sends its preflight, or has printed its plan.
 STARTING: dict[str, Callable[[Child, SlowMock], object]] = {
     "while-the-modules-load": lambda run, mock: maps(run.pid, "jsonschema_rs"),
-    "as-the-last-modules-load": lambda run, mock: maps(run.pid, "/rpds/"),
+    "as-the-last-modules-load": lambda run, mock: maps(run.pid, "/markupsafe/"),
     "at-the-preflight": lambda run, mock: mock.requests,
     "once-the-plan-is-printed": lambda run, mock: any(line.startswith("Plan: ") for line in run.out),
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from schemathesis.core.failures import FailureGroup
@@ -13,8 +14,10 @@ from conformance.checks import by_id
 from conformance.contract import BASE_PATH, Contract
 from conformance.mock import MockData, ReferenceMock
 from conformance.mock.server import serve_in_thread
+from conformance.properties import engine
 from conformance.properties.engine import PropertyLayer
 from conformance.properties.generate import generate, load_operation
+from conformance.properties.judge import our_verdicts
 from conformance.properties.profiles import MODES, PHASES, PROFILES
 from conformance.reports.properties import reproduce_command
 from conformance.run.settings import Settings
@@ -92,6 +95,39 @@ def test_an_accepted_violation_is_our_rule_naming_the_parameter_and_value_it_was
         assert value is not None, error
         assert f"/accounts/{value[1]}/" in finding.detail["request"]  # the request whose answer was judged
         assert {"received", "documented", "contract"} <= {k for k, v in finding.detail.items() if v}
+
+
+def judged(layer: PropertyLayer) -> list[tuple[object, ...]]:
+    """What each case was judged to be, in order: everything a report shows of it."""
+    return [(r.phase, r.mode, r.status, r.expectation, r.failures, r.request_line, r.situations) for r in layer.results]
+
+
+def test_a_case_that_repeats_an_earlier_one_is_judged_as_it_would_be_anew(
+    contract: Contract, data: MockData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A case alike an earlier one (the same shared answer, phase, mode and scenario) takes its judgement: the same, case
+    for case, as judging every case on an answer of its own, with failures among them; and our checks run fewer times."""
+    judging: list[object] = []
+
+    def counted(*args: Any) -> Any:
+        judging.append(args)
+        return our_verdicts(*args)
+
+    monkeypatch.setattr(engine, "our_verdicts", counted)
+    runs = {}
+    with serve_in_thread(MUTANTS["status-out-of-enum-for-some"].build(data)) as root:
+        for share in (True, False):
+            judging.clear()
+            transport = Transport(Limits(share=share))
+            layer = PropertyLayer(contract, ids_of(data), root + BASE_PATH, Secret(data.token), PROFILES["ci"], 0, transport)
+            for phase in PHASES:
+                for mode in MODES:
+                    layer.run(phase, mode)
+            transport.close()
+            runs[share] = (judged(layer), len(judging))
+    (alike, judged_alike), (anew, judged_anew) = runs[True], runs[False]
+    assert alike == anew and any(failures for _, _, _, _, failures, _, _ in alike)
+    assert judged_anew == len(anew) > judged_alike
 
 
 def test_the_seed_appears_once_in_the_command_that_repeats_a_run() -> None:

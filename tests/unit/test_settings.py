@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from conformance.run.config import ConfigFile
+from conformance.run.live import limits_of
 from conformance.run.settings import (
     SETTINGS,
     Settings,
@@ -260,3 +261,21 @@ def test_the_report_options_help_names_each_format_a_renderer_writes() -> None:
 
     (report,) = [s for s in SETTINGS if s.name == "report"]
     assert all(suffix in report.metadata["help"] for suffix in FORMATS) and len(FORMATS) == 3
+
+
+@pytest.mark.parametrize(
+    ("given", "verify"),
+    [
+        ({}, False),  # the embedded mock: plain HTTP on loopback
+        ({"target": "http://127.0.0.1:8787/client/v4"}, False),  # plain HTTP, and no redirect is followed to TLS
+        ({"target": "https://api.cloudflare.com/client/v4"}, True),
+        ({"target": "HTTPS://api.cloudflare.com/client/v4"}, True),
+        ({"target": "https://api.cloudflare.com/client/v4", "insecure": True}, False),
+        ({"target": "http://127.0.0.1:8787/client/v4", "ca_bundle": "ca.pem"}, "ca.pem"),  # a bad bundle still says so
+    ],
+)
+def test_tls_is_verified_wherever_a_run_can_meet_it(given: dict[str, Any], verify: bool | str, tmp_path: Path) -> None:
+    (tmp_path / "ca.pem").write_text("")
+    given = {k: str(tmp_path / v) if k == "ca_bundle" else v for k, v in given.items()}
+    expected = str(tmp_path / verify) if isinstance(verify, str) else verify
+    assert limits_of(resolve(given, {}, {})).verify == expected

@@ -30,6 +30,17 @@ def test_the_same_get_twice_is_sent_once_and_shares_the_answer(serve: Any, data:
     assert (len(mock.requests), transport.sent, transport.shared) == (1, 1, 1)
 
 
+def test_asked_again_in_the_same_words_the_request_is_not_even_built(
+    serve: Any, data: MockData, transport: Transport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = serve(RecordingMock(data)) + BASE_PATH + f"/accounts/{data.account_id}/realtime/kit/{data.app_id}/sessions/{data.session_ids[0]}"
+    auth = {"Authorization": f"Bearer {data.token}"}
+    first = transport.send("GET", url, {**auth, "X-Schemathesis-TestCaseId": "one"}, params={"include_breakout_rooms": "true"})
+    monkeypatch.setattr(transport.http, "build_request", lambda *args, **kwargs: pytest.fail("built again"))
+    again = transport.send("GET", url, {**auth, "X-Schemathesis-TestCaseId": "two"}, params={"include_breakout_rooms": "true"})
+    assert again is first and (transport.sent, transport.shared) == (1, 1)
+
+
 def test_requests_that_ask_differently_are_each_sent(serve: Any, data: MockData, transport: Transport) -> None:
     mock = RecordingMock(data)
     url = serve(mock) + BASE_PATH + f"/accounts/{data.account_id}/realtime/kit/{data.app_id}/sessions/{data.session_ids[0]}"

@@ -115,6 +115,7 @@ def handler_for(endpoint: Endpoint) -> type[BaseHTTPRequestHandler]:
 
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.0" if style.framing == "close" else "HTTP/1.1"
+        disable_nagle_algorithm = True  # headers and body are two writes: else the body waits for a delayed ACK (40 ms)
 
         def handle_any(self) -> None:
             self.rfile.read(min(int(self.headers.get("content-length") or 0), MAX_REQUEST_BODY))
