@@ -18,16 +18,20 @@ try:
 except ImportError as missing:  # pragma: no cover - only on a Hypothesis outside pyproject.toml's range
     raise ImportError(f"Hypothesis {hypothesis_version} has no constants_ast.Constants: install hypothesis>=6.131.9") from missing
 
-if not hasattr(providers, "_get_local_constants"):  # pragma: no cover - as above
+if not hasattr(providers, "_get_local_constants") or not hasattr(providers, "CONSTANTS_CACHE"):  # pragma: no cover - as above
     raise ImportError(f"Hypothesis {hypothesis_version} has no providers._get_local_constants: generation would not be deterministic")
 
 
 @contextlib.contextmanager
 def without_local_constants() -> Iterator[None]:
-    """Within the block, Hypothesis mines no constants from local modules."""
+    """Within the block, Hypothesis mines no constants from local modules, nor uses those it mined before: it keeps the
+    constants it drew from, local ones included, in a cache of the process that an earlier generation (another test
+    of the same pytest process, a user's own) has filled. Emptied on the way in, and on the way out for the others."""
     original = providers._get_local_constants
     providers._get_local_constants = Constants
+    providers.CONSTANTS_CACHE.cache.clear()
     try:
         yield
     finally:
+        providers.CONSTANTS_CACHE.cache.clear()
         providers._get_local_constants = original

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from hypothesis.internal.conjecture import providers
 from schemathesis.core.failures import FailureGroup
 
 from conformance.checks import by_id
@@ -17,6 +18,7 @@ from conformance.mock.server import serve_in_thread
 from conformance.properties import engine
 from conformance.properties.engine import PropertyLayer
 from conformance.properties.generate import generate, load_operation
+from conformance.properties.hypothesis_internals import without_local_constants
 from conformance.properties.judge import our_verdicts
 from conformance.properties.profiles import MODES, PHASES, PROFILES
 from conformance.reports.properties import reproduce_command
@@ -162,3 +164,17 @@ def test_ci_configuration_is_deterministic_and_bounded(contract: Contract, data:
     generation = config.generation_for(operation=None)
     assert (generation.deterministic, generation.database, generation.max_examples) == (True, "none", 300)
     assert json.dumps(PROFILES["ci"].seed) == "0"
+
+
+def test_constants_hypothesis_kept_from_another_generation_never_reach_ours() -> None:
+    """Hypothesis keeps the constants it draws from, those it mined from local modules too, in a cache of the process:
+    what a generation before ours left there (another test, a user's own: the fake's state machine, on the lowest
+    Hypothesis) would change our cases, and the same seed would send other requests than in a fresh process."""
+    cache = providers.CONSTANTS_CACHE
+    earlier: Any = ("string", ("an earlier generation's",))  # keys as Hypothesis makes them: a type, its constraints
+    ours: Any = ("string", ("ours",))
+    cache[earlier] = (("global",), ("mined from a local module",))
+    with without_local_constants():
+        assert earlier not in cache
+        cache[ours] = (("global",), ())
+    assert ours not in cache  # nor does ours leave its own to the next
