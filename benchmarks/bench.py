@@ -145,8 +145,10 @@ DEFAULT_RUN_SENT = 152  # the requests a default run sends, its Requests line sa
 
 
 def print_floor(repeat: int, bare_rate: float) -> None:
-    # Ended at once, as a run ends (conformance/cli/process_exit.py): Python's teardown is no part of loading.
-    imports = min(_seconds([sys.executable, "-c", IMPORTS + "; import os; os._exit(0)"]) for _ in range(repeat))
+    # With the collector off, as a run loads (conformance/cli/console.py), and ended at once, as a run ends
+    # (conformance/cli/process_exit.py): neither collecting nor Python's teardown is part of loading.
+    loading = f"import gc; gc.disable(); {IMPORTS}; import os; os._exit(0)"
+    imports = min(_seconds([sys.executable, "-c", loading]) for _ in range(repeat))
     collecting = min(wall("run", "--", "--collect-only", "-q") for _ in range(repeat)) - imports
     requests = DEFAULT_RUN_SENT / bare_rate
     run = min(wall("run") for _ in range(repeat))

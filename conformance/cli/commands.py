@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import importlib.util
 import ipaddress
 import json
 import os
@@ -41,6 +42,11 @@ RUN_CONFIG = Path(__file__).parent / "pytest-run.ini"  # a run ignores the curre
 # The suite by its folder, not --pyargs: pytest looks for the conftest.py files of the folders it is given and of
 # their test*/ folders, and, given none it can find, of the current directory's (a project's tests/conftest.py).
 SUITE_DIR = Path(__file__).parents[1] / "suite"
+# The plugins a run loads: its own, and pytest-xdist where it is installed (`-- -n 2`). No other plugin the environment
+# holds is loaded on its own (pytest-randomly would reorder the suite, pytest-cov measure it, schemathesis's add a
+# second of imports): the same command gives the same run whatever is installed beside it; `-- -p NAME` loads one.
+XDIST = ["-p", "xdist.plugin"] if importlib.util.find_spec("xdist") else []
+RUN_PLUGINS = ["--disable-plugin-autoload", *XDIST, "-p", "conformance.plugin"]
 # pytest's exit codes, as DESIGN §2's: tests failed or none ran -> 1; usage, internal, interrupted -> 2
 PYTEST_EXIT = {
     pytest.ExitCode.OK: EXIT_OK,
@@ -136,11 +142,10 @@ def main(argv: list[str] | None, entry: Command) -> int:
 
 def pytest_arguments(args: argparse.Namespace) -> list[str]:
     """The run's options as the plugin's prefixed pytest options; only those given, so precedence stays in resolve()."""
-    # Checks raise CheckFailure and never rely on assert rewriting, and schemathesis's own pytest plugin is
-    # not used (the property layer drives schemathesis directly): both only cost start-up time. Nor is pytest's
-    # report of unraisable exceptions, which are the suite's own business, not the target's: it collects garbage
+    # Checks raise CheckFailure and never rely on assert rewriting, which only costs start-up time. Nor is pytest's
+    # report of unraisable exceptions used, which are the suite's own business, not the target's: it collects garbage
     # twice at the end of every run, a tenth of a second or more.
-    forwarded = [str(SUITE_DIR), "-q", "--assert=plain", "-p", "no:schemathesis", "-p", "no:unraisableexception"]
+    forwarded = [str(SUITE_DIR), "-q", "--assert=plain", "-p", "no:unraisableexception", *RUN_PLUGINS]
     forwarded += ["-c", str(RUN_CONFIG), "--rootdir", "."]
     for setting in SETTINGS:
         value = getattr(args, setting.name)
@@ -161,7 +166,11 @@ def pytest_arguments(args: argparse.Namespace) -> list[str]:
 
 
 # pytest plugins a run cannot do without, and what each is: `-- -p no:NAME` switching one off is a usage error.
-NEEDED_PLUGINS = {"conformance": "the suite's own plugin", "terminal": "pytest's terminal reporter, which prints the verdict"}
+NEEDED_PLUGINS = {
+    "conformance": "the suite's own plugin",
+    "conformance.plugin": "the suite's own plugin",
+    "terminal": "pytest's terminal reporter, which prints the verdict",
+}
 
 
 def switched_off(pytest_args: list[str]) -> str:

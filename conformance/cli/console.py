@@ -6,7 +6,7 @@ import gc
 import sys
 from typing import NoReturn
 
-from conformance import interrupt
+from conformance import collector, interrupt
 from conformance.cli.process_exit import end_process
 from conformance.cli.streams import guard_standard_streams
 from conformance.run.exits import EXIT_INTERRUPTED
@@ -19,7 +19,8 @@ def main(argv: list[str] | None = None) -> int:
     # default, a pass every 700 new objects, spends a tenth of a second or more of its start-up finding nothing.
     gc.set_threshold(50_000, 20, 20)
     try:
-        from conformance.cli.commands import main as command  # loading pytest, schemathesis and the contract takes a moment
+        with collector.loading():  # pytest, schemathesis and the contract take a moment
+            from conformance.cli.commands import main as command
 
         return command(argv, main)
     except KeyboardInterrupt:

@@ -19,13 +19,17 @@ from typing import Any
 
 import schemathesis
 
+from conformance.collector import out_of_collection
+
 try:
     from schemathesis.checks import CheckContext
     from schemathesis.core.transport import Response
     from schemathesis.engine.run import PhaseName
     from schemathesis.generation.case import Case
-    from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
     from schemathesis.generation.meta import CaseMetadata
+
+    with out_of_collection():  # loading the builder sets up Hypothesis's random, which runs a full collection
+        from schemathesis.generation.hypothesis.builder import HypothesisTestConfig, HypothesisTestMode, create_test
 except ImportError as missing:  # pragma: no cover - only on a schemathesis outside pyproject.toml's range
     raise ImportError(f"schemathesis {schemathesis.__version__} lacks what the property layer uses: {missing}") from missing
 

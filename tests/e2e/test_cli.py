@@ -243,6 +243,36 @@ def test_run_ignores_the_current_directorys_pytest_configuration(tmp_path: Path)
     assert "Property cases (profile ci, seed 0):" in result.stdout
 
 
+def test_a_run_loads_no_pytest_plugin_of_the_environment_unless_asked(tmp_path: Path) -> None:
+    """A plugin installed beside the tool (pytest-randomly, say, which reorders tests) is not loaded into a run on its
+    own: the same command gives the same run whatever the environment holds. `-- -p NAME` loads it."""
+    (tmp_path / "loud_plugin.py").write_text("def pytest_configure(config):\n    print('LOUD PLUGIN LOADED')\n")
+    installed = tmp_path / "loud_plugin-1.0.dist-info"
+    installed.mkdir()
+    (installed / "METADATA").write_text("Metadata-Version: 2.1\nName: loud-plugin\nVersion: 1.0\n")
+    (installed / "entry_points.txt").write_text("[pytest11]\nloud = loud_plugin\n")
+    env = {"PYTHONPATH": str(tmp_path)}
+    assert "LOUD PLUGIN LOADED" in plain_pytest(env, tmp_path)  # pytest on its own loads it
+    alone = run_cli("run", "--", "-k", "fuzzing-positive", env=env, cwd=tmp_path)
+    assert alone.returncode == 0, alone.stdout + alone.stderr
+    assert "LOUD PLUGIN LOADED" not in alone.stdout
+    asked = run_cli("run", "--", "-k", "fuzzing-positive", "-p", "loud_plugin", env=env, cwd=tmp_path)
+    assert asked.returncode == 0, asked.stdout + asked.stderr
+    assert "LOUD PLUGIN LOADED" in asked.stdout
+
+
+def plain_pytest(env: dict[str, str], cwd: Path) -> str:
+    """What pytest prints collecting nothing in that environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "--co", "-q", "-p", "no:cacheprovider", str(cwd / "loud_plugin.py")],
+        env={**clean_env(), **env},
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=OUTER_BOUND,
+    ).stdout
+
+
 def test_junit_names_each_test_after_what_it_checks(tmp_path: Path) -> None:
     run_cli("run", "--junitxml", str(tmp_path / "out.xml"), "--", "-k", "enums.status or fuzzing-positive", cwd=tmp_path)
     cases = list(ElementTree.parse(tmp_path / "out.xml").getroot().iter("testcase"))

@@ -137,6 +137,9 @@ REFUSED = {
         ["run"], 2, "is not a URL (Invalid IPv6 URL)", env={"CONFORMANCE_TARGET": "http://[::1/client/v4"}
     ),
     "no-conformance-plugin": Refused(["run", "--", "-p", "no:conformance"], 2, "-p no:conformance would switch off the suite's own plugin"),
+    "no-conformance-plugin-by-module": Refused(
+        ["run", "--", "-p", "no:conformance.plugin"], 2, "-p no:conformance.plugin would switch off the suite's own plugin"
+    ),
     "no-terminal-plugin": Refused(["run", "--", "-p", "no:terminal"], 2, "-p no:terminal would switch off pytest's terminal reporter"),
     "an-empty-session-id": Refused(["run", "--session-id", ""], 2, f"--session-id: {ONE_OR_MORE}, got ''"),
     "a-session-id-of-commas": Refused(["run", "--session-id", ","], 2, f"--session-id: {ONE_OR_MORE}, got ','"),

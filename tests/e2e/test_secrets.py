@@ -77,11 +77,11 @@ def test_the_token_appears_in_nothing_a_run_prints_or_writes(
 
 
 # A bug of the suite's own, where the token is in the frames' locals: the transport's client fails after the
-# Authorization header is built.
+# Authorization header is built, once the run has started (its plugin opens it as pytest is configured).
 CRASH_IN_THE_TRANSPORT = """
 import httpx
 
-def pytest_configure(config):
+def pytest_sessionstart(session):
     def crash(self, request, **options):
         headers = dict(request.headers)  # the token, as a local that -l shows
         raise RuntimeError("a bug of the suite")

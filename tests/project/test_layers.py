@@ -12,7 +12,7 @@ from tests.conftest import ROOT
 PACKAGE = ROOT / "conformance"
 # Bottom to top: a module may import from its own layer and the layers below it, never from one above.
 LAYERS = [
-    ("__init__", "files", "interrupt", "nesting", "printable", "secret", "contract"),
+    ("__init__", "collector", "files", "interrupt", "nesting", "printable", "secret", "contract"),
     ("mock",),
     ("transport",),
     ("checks",),
