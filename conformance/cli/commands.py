@@ -43,8 +43,8 @@ RUN_CONFIG = Path(__file__).parent / "pytest-run.ini"  # a run ignores the curre
 # their test*/ folders, and, given none it can find, of the current directory's (a project's tests/conftest.py).
 SUITE_DIR = Path(__file__).parents[1] / "suite"
 # The plugins a run loads: its own, and pytest-xdist where it is installed (`-- -n 2`). No other plugin the environment
-# holds is loaded on its own (pytest-randomly would reorder the suite, pytest-cov measure it, schemathesis's add a
-# second of imports): the same command gives the same run whatever is installed beside it; `-- -p NAME` loads one.
+# holds is loaded on its own (pytest-randomly would reorder the suite and reseed random, schemathesis's add a second
+# of imports): the same command gives the same run whatever is installed beside it; `-- -p NAME` loads one.
 XDIST = ["-p", "xdist.plugin"] if importlib.util.find_spec("xdist") else []
 RUN_PLUGINS = ["--disable-plugin-autoload", *XDIST, "-p", "conformance.plugin"]
 # pytest's exit codes, as DESIGN §2's: tests failed or none ran -> 1; usage, internal, interrupted -> 2
